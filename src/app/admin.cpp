@@ -1,0 +1,103 @@
+#include "admin.hpp"
+
+#include "settings.hpp"
+
+#include "driftway/auth/crypto.hpp"
+#include "driftway/auth/password.hpp"
+#include "driftway/core/clock.hpp"
+#include "driftway/core/json.hpp"
+#include "driftway/core/snowflake.hpp"
+#include "driftway/store/backend.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+namespace driftway::app {
+
+namespace {
+
+// Runs one coroutine to completion on a private io_context.
+template <class T>
+T run_sync(boost::asio::awaitable<T> task) {
+    boost::asio::io_context io;
+    std::optional<T> out;
+    std::exception_ptr failure;
+    boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+        failure = e;
+        if (!e) out = std::move(value);
+    });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return std::move(*out);
+}
+
+}  // namespace
+
+int admin_migrate(const config& c) {
+    std::filesystem::create_directories(c.storage.data_dir);
+    auto db = store::make_sqlite({.path = database_path(c), .read_threads = 1, .migrate = true});
+    std::cout << "schema version " << db->schema_version() << " (latest "
+              << db->latest_schema_version() << ")\n";
+    db->close();
+    return 0;
+}
+
+int admin_create_owner(const config& c, const command_line& cl) {
+    auto username = cl.flag("username");
+    auto email = cl.flag("email");
+    if (!username || !email) {
+        std::cerr << "usage: driftway admin create-owner --username NAME --email ADDRESS "
+                     "(password on standard input)\n";
+        return 2;
+    }
+    std::string password;
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (json::utf8_length(password) < 8 || !json::valid_utf8(password)) {
+        std::cerr << "error: the password must be at least 8 characters\n";
+        return 1;
+    }
+    if (username->size() < 2 || username->size() > 32) {
+        std::cerr << "error: the username must be 2 to 32 characters\n";
+        return 1;
+    }
+    if (email->find('@') == std::string::npos) {
+        std::cerr << "error: the email address is not valid\n";
+        return 1;
+    }
+
+    auth::init_crypto();
+    std::filesystem::create_directories(c.storage.data_dir);
+    auto db = store::make_sqlite({.path = database_path(c), .read_threads = 1, .migrate = true});
+    auth::password_cost cost = auth::password_cost::interactive;
+    auth::parse_password_cost(c.auth.password_cost, cost);
+
+    const auto settings = run_sync(db->instance().get());
+    if (settings.owner_id || run_sync(db->users().count()) > 0) {
+        std::cerr << "error: this instance already has an owner (the first account)\n";
+        db->close();
+        return 1;
+    }
+    store::user u;
+    u.id = snowflake_generator(c.server.node_id).next();
+    u.username = *username;
+    u.email = *email;
+    for (auto& ch : u.email) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    u.display_name = *username;
+    u.password_hash = auth::hash_password(password, cost);
+    u.created_at = clock::unix_ms();
+    u.last_active = u.created_at;
+    auto created = run_sync(db->users().create(std::move(u), true));
+    db->close();
+    if (!created) {
+        std::cerr << "error: " << created.error().message << "\n";
+        return 1;
+    }
+    std::cout << "created owner " << created->username << " (id " << created->id << ")\n";
+    return 0;
+}
+
+}  // namespace driftway::app

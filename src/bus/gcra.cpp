@@ -1,0 +1,58 @@
+#include "driftway/bus/gcra.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace driftway::bus {
+
+namespace {
+
+constexpr double ns_per_second = 1e9;
+// About 31 years: a rate of zero (or one so slow it would overflow) never refills
+// within the life of the process, and sums of a few of these stay far from INT64_MAX.
+constexpr std::int64_t max_interval_ns = 1'000'000'000'000'000'000;
+
+std::int64_t clamp_ns(double ns) {
+    if (!(ns > 0)) return 0;  // also NaN
+    if (ns >= static_cast<double>(max_interval_ns)) return max_interval_ns;
+    return std::llround(ns);
+}
+
+// Floor division; the numerator may be negative.
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+    const auto q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+}  // namespace
+
+gcra_decision gcra_check(std::int64_t tat_ns, std::int64_t now_ns, gcra_limit limit) noexcept {
+    const double burst = std::isfinite(limit.burst) ? std::max(limit.burst, 1.0) : 1.0;
+    const std::int64_t interval =
+        limit.per_second > 0 ? std::max<std::int64_t>(clamp_ns(ns_per_second / limit.per_second), 1)
+                             : max_interval_ns;
+    const std::int64_t tau = clamp_ns(static_cast<double>(interval) * (burst - 1));
+
+    gcra_decision d;
+    d.limit = static_cast<std::int64_t>(std::min(burst, 1e15));
+    const std::int64_t tat = std::max(tat_ns, now_ns);
+
+    if (tat - tau > now_ns) {
+        d.allowed = false;
+        d.remaining = 0;
+        d.retry_after = static_cast<double>(tat - tau - now_ns) / ns_per_second;
+        d.reset_after = static_cast<double>(tat - now_ns) / ns_per_second;
+        d.new_tat_ns = tat_ns;
+        return d;
+    }
+
+    d.allowed = true;
+    d.new_tat_ns = tat + interval;
+    // How many more requests fit at this instant: each one moves the TAT by one
+    // interval, and the last allowed one leaves TAT - tau exactly at now + interval.
+    d.remaining = std::max<std::int64_t>(floor_div(tau - (d.new_tat_ns - now_ns), interval) + 1, 0);
+    d.reset_after = static_cast<double>(d.new_tat_ns - now_ns) / ns_per_second;
+    return d;
+}
+
+}  // namespace driftway::bus

@@ -1,0 +1,143 @@
+#pragma once
+// The storage threads. One writer thread owns the only read-write connection
+// and runs every write in its own transaction; reader threads each own a
+// read-only connection (WAL lets them read while the writer commits). A
+// repository hands a function of `connection&` to read() or write() and
+// co_awaits it: the function runs on a storage thread and the coroutine
+// resumes on its own executor, so shard threads never block on SQLite.
+//
+//     auto n = co_await exec.read([&](connection& c) { ... return c.prepare(sql)...; });
+//
+// The function may capture the coroutine's locals by reference: the coroutine
+// stays suspended until the function has run.
+#include "sqlite/connection.hpp"
+#include "sqlite/worker.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace driftway::store::sqlite {
+
+namespace asio = boost::asio;
+
+namespace detail {
+
+// What a job's function returns, with void carried as monostate.
+template <class Fn>
+using job_value_t =
+    std::conditional_t<std::is_void_v<std::invoke_result_t<Fn&, connection&>>, std::monostate,
+                       std::invoke_result_t<Fn&, connection&>>;
+
+// The value or the exception a job ended with, carried from the storage
+// thread to the awaiting coroutine.
+template <class T>
+using outcome = std::variant<std::exception_ptr, T>;
+
+template <class Fn, class Handler>
+class job_impl final : public job {
+public:
+    using value_type = job_value_t<Fn>;
+
+    job_impl(Fn fn, Handler handler)
+        : fn_(std::move(fn)), handler_(std::move(handler)), work_(asio::make_work_guard(handler_)) {}
+
+    void execute(connection& c) noexcept override {
+        try {
+            if constexpr (std::is_void_v<std::invoke_result_t<Fn&, connection&>>) {
+                fn_(c);
+                outcome_.template emplace<1>();
+            } else {
+                outcome_.template emplace<1>(fn_(c));
+            }
+        } catch (...) {
+            outcome_.template emplace<0>(std::current_exception());
+        }
+    }
+
+    bool failed() const noexcept override { return outcome_.index() == 0; }
+
+    void fail(std::exception_ptr e) noexcept override { outcome_.template emplace<0>(std::move(e)); }
+
+    void complete() override {
+        auto ex = work_.get_executor();
+        asio::post(ex, [handler = std::move(handler_), result = std::move(outcome_)]() mutable {
+            std::move(handler)(std::move(result));
+        });
+        work_.reset();
+    }
+
+private:
+    Fn fn_;
+    Handler handler_;
+    // Keeps the awaiting coroutine's execution context running while the job
+    // is queued or running on a storage thread.
+    decltype(asio::make_work_guard(std::declval<Handler&>())) work_;
+    outcome<value_type> outcome_{std::in_place_index<0>};
+};
+
+}  // namespace detail
+
+class executor {
+public:
+    // Takes the writer connection and one read-only connection per reader
+    // thread. With no readers (":memory:", whose database exists only on the
+    // writer's connection) reads are served by the writer thread, in order.
+    executor(std::unique_ptr<connection> writer, std::vector<std::unique_ptr<connection>> readers);
+    ~executor();
+    executor(const executor&) = delete;
+    executor& operator=(const executor&) = delete;
+
+    // Runs fn(connection&) on a reader, outside any explicit transaction.
+    template <class Fn>
+    asio::awaitable<std::invoke_result_t<Fn&, connection&>> read(Fn fn) {
+        co_return co_await submit(readers_ ? *readers_ : writer_, false, std::move(fn));
+    }
+
+    // Runs fn(connection&) on the writer inside BEGIN IMMEDIATE … COMMIT.
+    // Throwing rolls the transaction back; returning (even an error value)
+    // commits. The coroutine resumes only after COMMIT returned, so what it
+    // wrote is durable (synchronous=FULL) by then.
+    template <class Fn>
+    asio::awaitable<std::invoke_result_t<Fn&, connection&>> write(Fn fn) {
+        co_return co_await submit(writer_, true, std::move(fn));
+    }
+
+    // Runs the queued jobs, then stops the threads and closes the
+    // connections. Later reads and writes fail with 503. Idempotent.
+    void close();
+
+private:
+    template <class Fn>
+    static asio::awaitable<std::invoke_result_t<Fn&, connection&>> submit(worker& w,
+                                                                           bool transactional,
+                                                                           Fn fn) {
+        using value_type = detail::job_value_t<Fn>;
+        auto out = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
+                                                 void(detail::outcome<value_type>)>(
+            [&w, transactional](auto handler, Fn f) {
+                using job_type = detail::job_impl<Fn, decltype(handler)>;
+                w.push(std::make_unique<job_type>(std::move(f), std::move(handler)), transactional);
+            },
+            asio::use_awaitable, std::move(fn));
+        if (out.index() == 0) std::rethrow_exception(std::get<0>(out));
+        if constexpr (!std::is_same_v<value_type, std::monostate>) {
+            co_return std::get<1>(std::move(out));
+        }
+    }
+
+    worker writer_;
+    std::unique_ptr<worker> readers_;
+};
+
+}  // namespace driftway::store::sqlite
