@@ -2,6 +2,7 @@
 
 #include "settings.hpp"
 
+#include "driftway/auth/account_rules.hpp"
 #include "driftway/auth/crypto.hpp"
 #include "driftway/auth/password.hpp"
 #include "driftway/core/clock.hpp"
@@ -56,17 +57,13 @@ int admin_create_owner(const config& c, const command_line& cl) {
     std::string password;
     std::getline(std::cin, password);
     if (!password.empty() && password.back() == '\r') password.pop_back();
-    if (json::utf8_length(password) < 8 || !json::valid_utf8(password)) {
-        std::cerr << "error: the password must be at least 8 characters\n";
-        return 1;
-    }
-    if (username->size() < 2 || username->size() > 32) {
-        std::cerr << "error: the username must be 2 to 32 characters\n";
-        return 1;
-    }
-    if (email->find('@') == std::string::npos) {
-        std::cerr << "error: the email address is not valid\n";
-        return 1;
+    for (const auto& [what, problem] : {std::pair{"username", auth::check_username(*username)},
+                                        std::pair{"email", auth::check_email(*email)},
+                                        std::pair{"password", auth::check_password(password)}}) {
+        if (problem) {
+            std::cerr << "error: the " << what << " " << *problem << "\n";
+            return 1;
+        }
     }
 
     auth::init_crypto();
@@ -84,8 +81,7 @@ int admin_create_owner(const config& c, const command_line& cl) {
     store::user u;
     u.id = snowflake_generator(c.server.node_id).next();
     u.username = *username;
-    u.email = *email;
-    for (auto& ch : u.email) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    u.email = auth::lower_ascii(*email);
     u.display_name = *username;
     u.password_hash = auth::hash_password(password, cost);
     u.created_at = clock::unix_ms();

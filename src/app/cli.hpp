@@ -8,7 +8,7 @@
 namespace driftway::app {
 
 struct command_line {
-    std::vector<std::string> command;        // e.g. {"serve"} or {"admin", "migrate"}
+    std::vector<std::string> command;          // e.g. {"serve"} or {"admin", "migrate"}
     std::map<std::string, std::string> flags;  // --name value / --name=value
     std::vector<std::string> switches;         // flags without a value (--help)
 

@@ -18,8 +18,12 @@ result<config> load_settings(const command_line& cl) {
     return *loaded;
 }
 
-std::string database_path(const config& c) { return c.storage.data_dir + "/driftway.db"; }
+std::string database_path(const config& c) {
+    return c.storage.data_dir + "/driftway.db";
+}
 
-std::string jwt_key_path(const config& c) { return c.storage.data_dir + "/keys/jwt_ed25519.key"; }
+std::string jwt_key_path(const config& c) {
+    return c.storage.data_dir + "/keys/jwt_ed25519.key";
+}
 
 }  // namespace driftway::app

@@ -26,7 +26,9 @@ namespace driftway::app {
 
 namespace {
 
-bus::gcra_limit limit_of(const rate_rule& r) { return {r.per_second, std::max(1.0, r.burst)}; }
+bus::gcra_limit limit_of(const rate_rule& r) {
+    return {r.per_second, std::max(1.0, r.burst)};
+}
 
 // Settings from the config file seed the instance until an owner exists and
 // takes over in PATCH /instance.
@@ -103,26 +105,17 @@ int serve(const config& c, const std::string& version) {
     net::server_options options;
     options.host = c.listen_host();
     options.port = c.listen_port();
-    options.shards = c.server.shards ? c.server.shards : std::max(1u, std::thread::hardware_concurrency());
+    options.shards =
+        c.server.shards ? c.server.shards : std::max(1u, std::thread::hardware_concurrency());
     options.max_body_bytes = c.server.max_body_bytes;
     options.tls.enabled = c.tls.enabled;
     options.tls.cert_file = c.tls.cert_file;
     options.tls.key_file = c.tls.key_file;
     if (!c.tls.redirect_listen.empty())
-        split_host_port(c.tls.redirect_listen, options.tls.redirect_host, options.tls.redirect_port);
+        split_host_port(c.tls.redirect_listen, options.tls.redirect_host,
+                        options.tls.redirect_port);
 
     net::server server(options, pipeline);
-    server.start();
-
-    const std::string scheme = c.tls.enabled ? "https" : "http";
-    const std::string shown_host = options.host.find(':') != std::string::npos
-                                       ? "[" + options.host + "]"
-                                       : options.host;
-    const std::string url = scheme + "://" + shown_host + ":" + std::to_string(server.port());
-    json::object listening{{"url", url}, {"port", server.port()}, {"shards", options.shards}};
-    if (!options.tls.redirect_host.empty()) listening["redirect_port"] = server.redirect_port();
-    log::info("listening", std::move(listening));
-
     // Signals are handled on their own thread so a busy shard cannot delay shutdown.
     boost::asio::io_context signal_io;
     boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM, SIGHUP);
@@ -132,8 +125,10 @@ int serve(const config& c, const std::string& version) {
             if (ec) return;
             if (sig == SIGHUP) {
                 if (c.tls.enabled) {
-                    if (server.reload_tls()) log::info("tls reloaded");
-                    else log::error("tls reload failed; keeping the previous certificate");
+                    if (server.reload_tls())
+                        log::info("tls reloaded");
+                    else
+                        log::error("tls reload failed; keeping the previous certificate");
                 }
                 wait_signal();
                 return;
@@ -144,12 +139,31 @@ int serve(const config& c, const std::string& version) {
     };
     wait_signal();
     std::thread signal_thread([&] { signal_io.run(); });
+    // Joins the signal thread on every way out, including a failed start().
+    const std::unique_ptr<std::thread, void (*)(std::thread*)> signal_thread_guard(
+        &signal_thread, [](std::thread* t) {
+            if (t->joinable()) t->join();
+        });
+    struct stop_signals {
+        boost::asio::io_context& io;
+        ~stop_signals() { io.stop(); }
+    } stop_signal_io{signal_io};
+    server.start();
+
+    const std::string scheme = c.tls.enabled ? "https" : "http";
+    const std::string shown_host =
+        options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
+    const std::string url = scheme + "://" + shown_host + ":" + std::to_string(server.port());
+    json::object listening{{"url", url},
+                           {"host", options.host},
+                           {"port", server.port()},
+                           {"shards", options.shards},
+                           {"tls", c.tls.enabled}};
+    if (!options.tls.redirect_host.empty()) listening["redirect_port"] = server.redirect_port();
+    log::info("listening", std::move(listening));
 
     server.run();
 
-    signals.cancel();
-    signal_io.stop();
-    signal_thread.join();
     hashing.join();
     db->close();
     log::info("stopped");

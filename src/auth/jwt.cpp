@@ -29,7 +29,7 @@ constexpr std::size_t max_token_bytes = 8192;
 constexpr std::int64_t max_future_iat_seconds = 60;
 
 class file_descriptor {
-  public:
+public:
     explicit file_descriptor(int fd) noexcept : fd_(fd) {}
     file_descriptor(const file_descriptor&) = delete;
     file_descriptor& operator=(const file_descriptor&) = delete;
@@ -38,7 +38,7 @@ class file_descriptor {
     }
     int get() const noexcept { return fd_; }
 
-  private:
+private:
     int fd_;
 };
 

@@ -61,6 +61,7 @@ boost::asio::awaitable<result<session_service::refreshed>> session_service::refr
                 "this refresh token was already used; the session has been revoked");
         case rotate_outcome::unknown:
         case rotate_outcome::expired:
+        case rotate_outcome::revoked:
             co_return invalid;
     }
     out.user_id = user_id;

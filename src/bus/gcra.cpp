@@ -8,13 +8,15 @@ namespace driftway::bus {
 namespace {
 
 constexpr double ns_per_second = 1e9;
-// About 31 years: a rate of zero (or one so slow it would overflow) never refills
-// within the life of the process, and sums of a few of these stay far from INT64_MAX.
-constexpr std::int64_t max_interval_ns = 1'000'000'000'000'000'000;
+// About 116 days: a rate of zero, or one so slow it would overflow, refills
+// slower than any client waits. With tau capped too, TAT stays below
+// now + 4.1e18 and the arithmetic fits in int64 for any monotonic reading.
+constexpr std::int64_t max_interval_ns = 10'000'000'000'000'000;
+constexpr std::int64_t max_tau_ns = 4'000'000'000'000'000'000;
 
-std::int64_t clamp_ns(double ns) {
+std::int64_t clamp_ns(double ns, std::int64_t max) {
     if (!(ns > 0)) return 0;  // also NaN
-    if (ns >= static_cast<double>(max_interval_ns)) return max_interval_ns;
+    if (ns >= static_cast<double>(max)) return max;
     return std::llround(ns);
 }
 
@@ -29,9 +31,10 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 gcra_decision gcra_check(std::int64_t tat_ns, std::int64_t now_ns, gcra_limit limit) noexcept {
     const double burst = std::isfinite(limit.burst) ? std::max(limit.burst, 1.0) : 1.0;
     const std::int64_t interval =
-        limit.per_second > 0 ? std::max<std::int64_t>(clamp_ns(ns_per_second / limit.per_second), 1)
-                             : max_interval_ns;
-    const std::int64_t tau = clamp_ns(static_cast<double>(interval) * (burst - 1));
+        limit.per_second > 0
+            ? std::max<std::int64_t>(clamp_ns(ns_per_second / limit.per_second, max_interval_ns), 1)
+            : max_interval_ns;
+    const std::int64_t tau = clamp_ns(static_cast<double>(interval) * (burst - 1), max_tau_ns);
 
     gcra_decision d;
     d.limit = static_cast<std::int64_t>(std::min(burst, 1e15));

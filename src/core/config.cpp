@@ -2,10 +2,11 @@
 
 #include <toml++/toml.h>
 
+#include <unistd.h>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
-#include <unistd.h>
 
 extern char** environ;
 
@@ -42,12 +43,14 @@ std::optional<std::string> parse_double(const std::string& s, double& out) {
 }
 
 std::optional<std::string> parse_bool(const std::string& s, bool& out) {
-    if (s == "true" || s == "1" || s == "yes" || s == "on") out = true;
-    else if (s == "false" || s == "0" || s == "no" || s == "off") out = false;
-    else return "must be true or false";
+    if (s == "true" || s == "1" || s == "yes" || s == "on")
+        out = true;
+    else if (s == "false" || s == "0" || s == "no" || s == "off")
+        out = false;
+    else
+        return "must be true or false";
     return std::nullopt;
 }
-
 
 template <class Get>
 key_spec string_key(const char* section, const char* key, Get get,
@@ -164,79 +167,101 @@ std::optional<std::string> check_optional_host_port(const std::string& v) {
 
 const std::vector<key_spec>& keys() {
     static const std::vector<key_spec> k = {
-        string_key("server", "listen", [](config& c) -> auto& { return c.server.listen; },
-                   check_host_port),
-        uint_key<unsigned>("server", "shards", [](config& c) -> auto& { return c.server.shards; },
-                           0u, 256u),
-        uint_key<unsigned>("server", "node_id",
-                           [](config& c) -> auto& { return c.server.node_id; }, 0u, 1023u),
-        string_key("server", "public_url", [](config& c) -> auto& { return c.server.public_url; }),
-        string_key("server", "web_root", [](config& c) -> auto& { return c.server.web_root; }),
-        uint_key<std::size_t>("server", "max_body_bytes",
-                              [](config& c) -> auto& { return c.server.max_body_bytes; },
-                              std::size_t{1024}, std::size_t{1} << 30),
-        uint_key<std::size_t>("server", "max_json_depth",
-                              [](config& c) -> auto& { return c.server.max_json_depth; },
-                              std::size_t{2}, std::size_t{256}),
-        list_key("server", "cors_origins",
-                 [](config& c) -> auto& { return c.server.cors_origins; }),
-        uint_key<unsigned>("server", "shutdown_grace_seconds",
-                           [](config& c) -> auto& { return c.server.shutdown_grace_seconds; }, 0u,
-                           3600u),
-        bool_key("server", "trust_proxy", [](config& c) -> auto& { return c.server.trust_proxy; }),
-        bool_key("tls", "enabled", [](config& c) -> auto& { return c.tls.enabled; }),
-        string_key("tls", "cert_file", [](config& c) -> auto& { return c.tls.cert_file; }),
-        string_key("tls", "key_file", [](config& c) -> auto& { return c.tls.key_file; }),
-        string_key("tls", "redirect_listen",
-                   [](config& c) -> auto& { return c.tls.redirect_listen; },
-                   check_optional_host_port),
-        uint_key<unsigned>("tls", "hsts_max_age",
-                           [](config& c) -> auto& { return c.tls.hsts_max_age; }, 0u,
-                           100000000u),
-        string_key("storage", "driver", [](config& c) -> auto& { return c.storage.driver; },
-                   one_of({"sqlite"})),
-        string_key("storage", "data_dir", [](config& c) -> auto& { return c.storage.data_dir; }),
-        uint_key<unsigned>("auth", "access_token_ttl",
-                           [](config& c) -> auto& { return c.auth.access_token_ttl; }, 10u,
-                           86400u),
-        uint_key<unsigned>("auth", "refresh_token_ttl",
-                           [](config& c) -> auto& { return c.auth.refresh_token_ttl; }, 60u,
-                           365u * 86400u),
-        string_key("auth", "password_cost",
-                   [](config& c) -> auto& { return c.auth.password_cost; },
-                   one_of({"min", "interactive", "moderate", "sensitive"})),
-        bool_key("rate_limits", "enabled",
-                 [](config& c) -> auto& { return c.rate_limits.enabled; }),
-        double_key("rate_limits", "ip_per_second",
-                   [](config& c) -> auto& { return c.rate_limits.ip.per_second; }),
-        double_key("rate_limits", "ip_burst",
-                   [](config& c) -> auto& { return c.rate_limits.ip.burst; }),
-        double_key("rate_limits", "user_per_second",
-                   [](config& c) -> auto& { return c.rate_limits.user.per_second; }),
-        double_key("rate_limits", "user_burst",
-                   [](config& c) -> auto& { return c.rate_limits.user.burst; }),
-        double_key("rate_limits", "key_per_second",
-                   [](config& c) -> auto& { return c.rate_limits.key.per_second; }),
-        double_key("rate_limits", "key_burst",
-                   [](config& c) -> auto& { return c.rate_limits.key.burst; }),
-        double_key("rate_limits", "login_per_second",
-                   [](config& c) -> auto& { return c.rate_limits.login.per_second; }),
-        double_key("rate_limits", "login_burst",
-                   [](config& c) -> auto& { return c.rate_limits.login.burst; }),
-        double_key("rate_limits", "register_per_second",
-                   [](config& c) -> auto& { return c.rate_limits.register_.per_second; }),
-        double_key("rate_limits", "register_burst",
-                   [](config& c) -> auto& { return c.rate_limits.register_.burst; }),
-        string_key("log", "level", [](config& c) -> auto& { return c.log.level; },
-                   one_of({"debug", "info", "warn", "error"})),
-        bool_key("log", "access_log", [](config& c) -> auto& { return c.log.access_log; }),
-        string_key("instance", "name", [](config& c) -> auto& { return c.instance.name; }),
-        string_key("instance", "registration",
-                   [](config& c) -> auto& { return c.instance.registration; },
-                   one_of({"open", "invite", "closed"})),
-        uint_key<std::size_t>("instance", "max_upload_bytes",
-                              [](config& c) -> auto& { return c.instance.max_upload_bytes; },
-                              std::size_t{1024}, std::size_t{1} << 34),
+        string_key(
+            "server", "listen", [](config & c) -> auto& { return c.server.listen; },
+            check_host_port),
+        uint_key<unsigned>(
+            "server", "shards", [](config & c) -> auto& { return c.server.shards; }, 0u, 256u),
+        uint_key<unsigned>(
+            "server", "node_id", [](config & c) -> auto& { return c.server.node_id; }, 0u, 1023u),
+        string_key(
+            "server", "public_url", [](config & c) -> auto& { return c.server.public_url; }),
+        string_key(
+            "server", "web_root", [](config & c) -> auto& { return c.server.web_root; }),
+        uint_key<std::size_t>(
+            "server", "max_body_bytes", [](config & c) -> auto& { return c.server.max_body_bytes; },
+            std::size_t{1024}, std::size_t{1} << 30),
+        uint_key<std::size_t>(
+            "server", "max_json_depth", [](config & c) -> auto& { return c.server.max_json_depth; },
+            std::size_t{2}, std::size_t{256}),
+        list_key(
+            "server", "cors_origins", [](config & c) -> auto& { return c.server.cors_origins; }),
+        uint_key<unsigned>(
+            "server", "shutdown_grace_seconds",
+            [](config & c) -> auto& { return c.server.shutdown_grace_seconds; }, 0u, 3600u),
+        bool_key(
+            "server", "trust_proxy", [](config & c) -> auto& { return c.server.trust_proxy; }),
+        bool_key(
+            "tls", "enabled", [](config & c) -> auto& { return c.tls.enabled; }),
+        string_key(
+            "tls", "cert_file", [](config & c) -> auto& { return c.tls.cert_file; }),
+        string_key(
+            "tls", "key_file", [](config & c) -> auto& { return c.tls.key_file; }),
+        string_key(
+            "tls", "redirect_listen", [](config & c) -> auto& { return c.tls.redirect_listen; },
+            check_optional_host_port),
+        uint_key<unsigned>(
+            "tls", "hsts_max_age", [](config & c) -> auto& { return c.tls.hsts_max_age; }, 0u,
+            100000000u),
+        string_key(
+            "storage", "driver", [](config & c) -> auto& { return c.storage.driver; },
+            one_of({"sqlite"})),
+        string_key(
+            "storage", "data_dir", [](config & c) -> auto& { return c.storage.data_dir; }),
+        uint_key<unsigned>(
+            "auth", "access_token_ttl", [](config & c) -> auto& { return c.auth.access_token_ttl; },
+            10u, 86400u),
+        uint_key<unsigned>(
+            "auth", "refresh_token_ttl",
+            [](config & c) -> auto& { return c.auth.refresh_token_ttl; }, 60u, 365u * 86400u),
+        string_key(
+            "auth", "password_cost", [](config & c) -> auto& { return c.auth.password_cost; },
+            one_of({"min", "interactive", "moderate", "sensitive"})),
+        bool_key(
+            "rate_limits", "enabled", [](config & c) -> auto& { return c.rate_limits.enabled; }),
+        double_key(
+            "rate_limits", "ip_per_second",
+            [](config & c) -> auto& { return c.rate_limits.ip.per_second; }),
+        double_key(
+            "rate_limits", "ip_burst", [](config & c) -> auto& { return c.rate_limits.ip.burst; }),
+        double_key(
+            "rate_limits", "user_per_second",
+            [](config & c) -> auto& { return c.rate_limits.user.per_second; }),
+        double_key(
+            "rate_limits", "user_burst",
+            [](config & c) -> auto& { return c.rate_limits.user.burst; }),
+        double_key(
+            "rate_limits", "key_per_second",
+            [](config & c) -> auto& { return c.rate_limits.key.per_second; }),
+        double_key(
+            "rate_limits", "key_burst",
+            [](config & c) -> auto& { return c.rate_limits.key.burst; }),
+        double_key(
+            "rate_limits", "login_per_second",
+            [](config & c) -> auto& { return c.rate_limits.login.per_second; }),
+        double_key(
+            "rate_limits", "login_burst",
+            [](config & c) -> auto& { return c.rate_limits.login.burst; }),
+        double_key(
+            "rate_limits", "register_per_second",
+            [](config & c) -> auto& { return c.rate_limits.register_.per_second; }),
+        double_key(
+            "rate_limits", "register_burst",
+            [](config & c) -> auto& { return c.rate_limits.register_.burst; }),
+        string_key(
+            "log", "level", [](config & c) -> auto& { return c.log.level; },
+            one_of({"debug", "info", "warn", "error"})),
+        bool_key(
+            "log", "access_log", [](config & c) -> auto& { return c.log.access_log; }),
+        string_key(
+            "instance", "name", [](config & c) -> auto& { return c.instance.name; }),
+        string_key(
+            "instance", "registration", [](config & c) -> auto& { return c.instance.registration; },
+            one_of({"open", "invite", "closed"})),
+        uint_key<std::size_t>(
+            "instance", "max_upload_bytes",
+            [](config & c) -> auto& { return c.instance.max_upload_bytes; }, std::size_t{1024},
+            std::size_t{1} << 34),
     };
     return k;
 }
@@ -290,8 +315,15 @@ result<config> config::load(const std::optional<std::string>& file,
         for (const auto& k : keys())
             if (env_name(k) == name) spec = &k;
         if (!spec) {
-            // DRIFTWAY_CONFIG names the file itself; anything else unknown is a typo.
-            if (name == "DRIFTWAY_CONFIG") continue;
+            // A variable naming a known section but no known key is a typo;
+            // others (DRIFTWAY_CONFIG, tools' own variables) are not settings.
+            bool in_known_section = false;
+            for (const auto& k : keys()) {
+                const std::string prefix =
+                    env_name(k).substr(0, env_name(k).size() - std::strlen(k.key));
+                if (name.rfind(prefix, 0) == 0) in_known_section = true;
+            }
+            if (!in_known_section) continue;
             return config_error(name, "is not a known setting");
         }
         if (auto err = spec->from_env(c, value)) return config_error(name, *err);

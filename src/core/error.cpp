@@ -28,13 +28,17 @@ error error::conflict(std::string code, std::string message) {
     return {409, std::move(code), std::move(message), {}};
 }
 
-error error::too_large(std::string message) { return {413, "payload_too_large", std::move(message), {}}; }
+error error::too_large(std::string message) {
+    return {413, "payload_too_large", std::move(message), {}};
+}
 
 error error::unavailable(std::string code, std::string message) {
     return {503, std::move(code), std::move(message), {}};
 }
 
-error error::internal(std::string message) { return {500, "internal_error", std::move(message), {}}; }
+error error::internal(std::string message) {
+    return {500, "internal_error", std::move(message), {}};
+}
 
 error& error::with_field(std::string field, std::string reason) {
     fields.insert_or_assign(std::move(field), std::move(reason));

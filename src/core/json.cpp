@@ -23,9 +23,13 @@ result<value> parse(std::string_view text, parse_limits limits) noexcept {
     return v;
 }
 
-std::string serialize(const value& v) { return boost::json::serialize(v); }
+std::string serialize(const value& v) {
+    return boost::json::serialize(v);
+}
 
-std::string id_string(std::uint64_t id) { return std::to_string(id); }
+std::string id_string(std::uint64_t id) {
+    return std::to_string(id);
+}
 
 std::optional<std::uint64_t> parse_id(std::string_view text) noexcept {
     if (text.empty() || text.size() > 20) return std::nullopt;
@@ -42,11 +46,21 @@ bool valid_utf8(std::string_view s) noexcept {
         const auto c = static_cast<unsigned char>(s[i]);
         std::size_t len;
         std::uint32_t cp;
-        if (c < 0x80) { ++i; continue; }
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-        else return false;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else
+            return false;
         if (i + len > n) return false;
         for (std::size_t k = 1; k < len; ++k) {
             const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -83,7 +97,9 @@ void object_reader::fail(std::string field, std::string reason) {
     error_.fields.emplace(std::move(field), std::move(reason));
 }
 
-bool object_reader::has(std::string_view key) const { return obj_ && obj_->contains(key); }
+bool object_reader::has(std::string_view key) const {
+    return obj_ && obj_->contains(key);
+}
 
 const value* object_reader::optional_raw(std::string_view key) {
     if (!obj_) return nullptr;
@@ -112,10 +128,10 @@ std::optional<std::optional<std::string>> object_reader::nullable_string(std::st
     if (rule.trim) s = trim_ascii(s);
     const auto len = utf8_length(s);
     if (len < rule.min_length) {
-        fail(std::string(key), rule.min_length == 1
-                                   ? "must not be empty"
-                                   : "must be at least " + std::to_string(rule.min_length) +
-                                         " characters");
+        fail(std::string(key),
+             rule.min_length == 1
+                 ? "must not be empty"
+                 : "must be at least " + std::to_string(rule.min_length) + " characters");
         return std::nullopt;
     }
     if (len > rule.max_length) {
@@ -159,7 +175,8 @@ std::optional<std::int64_t> object_reader::optional_int(std::string_view key, st
     const value* v = optional_raw(key);
     if (!v) return std::nullopt;
     std::int64_t out;
-    if (v->is_int64()) out = v->get_int64();
+    if (v->is_int64())
+        out = v->get_int64();
     else if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
         out = static_cast<std::int64_t>(v->get_uint64());
     else {
@@ -192,8 +209,9 @@ std::optional<std::uint64_t> object_reader::required_id(std::string_view key) {
     return optional_id(key);
 }
 
-std::optional<std::vector<std::string>> object_reader::optional_string_array(
-    std::string_view key, std::size_t max_items, string_rule rule) {
+std::optional<std::vector<std::string>> object_reader::optional_string_array(std::string_view key,
+                                                                             std::size_t max_items,
+                                                                             string_rule rule) {
     const value* v = optional_raw(key);
     if (!v) return std::nullopt;
     if (!v->is_array()) {

@@ -4,8 +4,8 @@
 
 #include <boost/json/serialize.hpp>
 
-#include <atomic>
 #include <unistd.h>
+#include <atomic>
 
 namespace driftway::log {
 
@@ -14,9 +14,13 @@ std::atomic<int> g_level{static_cast<int>(level::info)};
 constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
 }  // namespace
 
-void set_level(level l) { g_level.store(static_cast<int>(l), std::memory_order_relaxed); }
+void set_level(level l) {
+    g_level.store(static_cast<int>(l), std::memory_order_relaxed);
+}
 
-bool enabled(level l) { return static_cast<int>(l) >= g_level.load(std::memory_order_relaxed); }
+bool enabled(level l) {
+    return static_cast<int>(l) >= g_level.load(std::memory_order_relaxed);
+}
 
 bool parse_level(std::string_view text, level& out) {
     for (int i = 0; i < 4; ++i) {

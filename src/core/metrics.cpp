@@ -1,7 +1,7 @@
 #include "driftway/core/metrics.hpp"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <variant>
 
 namespace driftway::metrics {
@@ -68,9 +68,11 @@ std::string label_text(const labels& l, std::string_view extra_key = {},
 
 std::string number(double v) {
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+    if (std::isnan(v)) return "NaN";
+    // Shortest text that reads back as the same double: le="0.1", not "0.10000000000000001".
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return buf;
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
 }
 }  // namespace
 
@@ -84,6 +86,9 @@ struct registry::family {
     std::map<std::string, std::pair<labels, std::unique_ptr<gauge>>> gauges;
     std::map<std::string, std::pair<labels, std::unique_ptr<histogram>>> histograms;
 };
+
+registry::registry() = default;
+registry::~registry() = default;
 
 registry::family& registry::family_for(std::string_view name, std::string_view help, int k) {
     auto it = families_.find(name);
@@ -124,8 +129,7 @@ histogram& registry::get_histogram(std::string_view name, std::string_view help,
     auto key = label_text(l);
     auto it = f.histograms.find(key);
     if (it == f.histograms.end())
-        it = f.histograms
-                 .emplace(key, std::make_pair(l, std::make_unique<histogram>(f.bounds)))
+        it = f.histograms.emplace(key, std::make_pair(l, std::make_unique<histogram>(f.bounds)))
                  .first;
     return *it->second.second;
 }
@@ -183,8 +187,8 @@ registry& global() {
 }
 
 const std::vector<double>& latency_buckets() {
-    static const std::vector<double> b{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                       0.05,   0.1,   0.25,   0.5,   1,    2.5, 5};
+    static const std::vector<double> b{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                       0.1,    0.25,  0.5,    1,     2.5,  5};
     return b;
 }
 

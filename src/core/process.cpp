@@ -2,10 +2,10 @@
 
 #include "driftway/core/clock.hpp"
 
-#include <cstdio>
-#include <filesystem>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <cstdio>
+#include <filesystem>
 
 namespace driftway::process {
 
@@ -40,9 +40,13 @@ int open_fds() {
     return count;
 }
 
-std::int64_t start_time_unix() { return g_start_ms / 1000; }
+std::int64_t start_time_unix() {
+    return g_start_ms / 1000;
+}
 
-double uptime_seconds() { return static_cast<double>(clock::mono_ns() - g_start_mono) / 1e9; }
+double uptime_seconds() {
+    return static_cast<double>(clock::mono_ns() - g_start_mono) / 1e9;
+}
 
 void register_metrics(metrics::registry& r, const std::string& version) {
     r.add_callback_gauge("process_resident_memory_bytes", "Resident memory size in bytes",

@@ -11,10 +11,12 @@
 namespace driftway::net {
 
 namespace {
-constexpr std::string_view method_names[] = {"GET",   "HEAD",    "POST",   "PUT",
+constexpr std::string_view method_names[] = {"GET",   "HEAD",   "POST",    "PUT",
                                              "PATCH", "DELETE", "OPTIONS", "OTHER"};
 
-char lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+char lower(char c) noexcept {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
 
 // Header names are case-insensitive (RFC 9110 section 5.1); they are ASCII tokens.
 bool iequals(std::string_view a, std::string_view b) noexcept {

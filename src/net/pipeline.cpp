@@ -28,8 +28,8 @@ constexpr std::string_view unmatched_route = "unmatched";
 constexpr std::size_t max_client_request_id = 128;
 
 bool plain_id_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
 }
 
 // Request ids only correlate log lines; they grant nothing, so a fast
@@ -77,18 +77,18 @@ struct string_hash {
 };
 
 void record_metrics(method verb, std::string_view route, int status, double seconds) {
-    thread_local std::unordered_map<std::string, route_metrics, string_hash, std::equal_to<>>
-        cache;
+    thread_local std::unordered_map<std::string, route_metrics, string_hash, std::equal_to<>> cache;
     auto it = cache.find(route);
     if (it == cache.end()) it = cache.emplace(std::string(route), route_metrics{}).first;
     route_metrics& rm = it->second;
-    const std::string method_label(to_string(verb));
+    const std::string_view method_label = to_string(verb);
 
     auto& hist = rm.duration[static_cast<std::size_t>(verb) % rm.duration.size()];
     if (hist == nullptr) {
         hist = &metrics::global().get_histogram(
             "http_request_duration_seconds", "HTTP request latency by method and route",
-            metrics::latency_buckets(), {{"method", method_label}, {"route", std::string(route)}});
+            metrics::latency_buckets(),
+            {{"method", std::string(method_label)}, {"route", std::string(route)}});
     }
     hist->observe(seconds);
 
@@ -100,11 +100,11 @@ void record_metrics(method verb, std::string_view route, int status, double seco
         }
     }
     if (requests == nullptr) {
-        requests = &metrics::global().get_counter(
-            "http_requests_total", "HTTP requests by method, route and status",
-            {{"method", method_label},
-             {"route", std::string(route)},
-             {"status", std::to_string(status)}});
+        requests = &metrics::global().get_counter("http_requests_total",
+                                                  "HTTP requests by method, route and status",
+                                                  {{"method", std::string(method_label)},
+                                                   {"route", std::string(route)},
+                                                   {"status", std::to_string(status)}});
         rm.requests.emplace_back(verb, status, requests);
     }
     requests->inc();
@@ -183,9 +183,9 @@ boost::asio::awaitable<response> pipeline::handle(request& req) {
             res.status = 204;
             res.headers.add("Allow", join_methods(m.allowed));
         } else {
-            res = response::from_error(route_error(405, "method_not_allowed",
-                                                   "this endpoint does not accept " +
-                                                       std::string(to_string(req.verb))));
+            res = response::from_error(
+                route_error(405, "method_not_allowed",
+                            "this endpoint does not accept " + std::string(to_string(req.verb))));
             res.headers.add("Allow", join_methods(m.allowed));
         }
     } else {

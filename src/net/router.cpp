@@ -114,8 +114,8 @@ router::match_result router::match(request& req) const {
     using route = node::route;
     // The raw target keeps "%2F" apart from "/", so a slash escaped inside an
     // id stays in that segment; each segment is decoded after splitting.
-    const std::string_view raw = req.target.empty() ? std::string_view(req.path)
-                                                    : detail::split(req.target).path;
+    const std::string_view raw =
+        req.target.empty() ? std::string_view(req.path) : detail::split(req.target).path;
     std::array<std::string_view, max_segments> segs;
     std::size_t count = 0;
     match_result result;

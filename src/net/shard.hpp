@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/intrusive/list.hpp>
 
 #include <atomic>
@@ -23,11 +22,10 @@ struct shard;
 
 // A connection as the shard sees it: enough to close it on shutdown. Lives in
 // its session's coroutine frame and unlinks itself when the session ends.
-class connection
-    : public boost::intrusive::list_base_hook<
-          boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+class connection : public boost::intrusive::list_base_hook<
+                       boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
 public:
-    connection(shard& s, boost::beast::tcp_stream& stream);
+    connection(shard& s, tcp::socket& socket);
     ~connection();
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
@@ -42,7 +40,7 @@ public:
 
 private:
     shard& shard_;
-    boost::beast::tcp_stream& stream_;
+    tcp::socket& socket_;
 };
 
 using connection_list =

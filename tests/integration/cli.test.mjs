@@ -108,6 +108,14 @@ test('admin create-owner makes the instance owner; a second owner is refused', a
         '--email', email], { stdin: 'short\n' });
     assert.equal(weak.code, 1, `a 5-character password must be refused:\n${weak.stderr}`);
     assert.ok(weak.stderr.trim().length > 0, 'a refusal says why on stderr');
+    // The same rules as POST /auth/register.
+    for (const [u, e] of [['two words', email], ['x', email], ['zoë_owner', email],
+        [username, 'not-an-email'], [username, 'owner@'], [username, 'own er@example.test']]) {
+        const bad = await runCli(['admin', 'create-owner', '--data', data, '--username', u, '--email', e],
+            { stdin: `${password}\n` });
+        assert.equal(bad.code, 1, `username ${JSON.stringify(u)} email ${JSON.stringify(e)} must be refused:\n` +
+            `${bad.stdout}${bad.stderr}`);
+    }
 
     const made = await runCli(['admin', 'create-owner', '--data', data, '--username', username,
         '--email', email], { stdin: `${password}\n` });

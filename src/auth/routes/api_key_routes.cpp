@@ -42,11 +42,15 @@ awaitable_response create_key(account_services& s, request& req, const principal
     json::object_reader in(body);
     auto name = in.required_string("name", {.min_length = 1, .max_length = 64, .trim = true});
     std::uint32_t mask = 0;
-    if (!in.has("scopes")) in.fail("scopes", "is required");
-    else if (auto scopes = in.optional_string_array("scopes", 8, {.min_length = 1, .max_length = 32})) {
+    if (!in.has("scopes"))
+        in.fail("scopes", "is required");
+    else if (auto scopes =
+                 in.optional_string_array("scopes", 8, {.min_length = 1, .max_length = 32})) {
         for (const auto& sc : *scopes) {
-            if (auto parsed = parse_scope(sc)) mask |= static_cast<std::uint32_t>(*parsed);
-            else in.fail("scopes", "unknown scope '" + sc + "' (read, write, gateway)");
+            if (auto parsed = parse_scope(sc))
+                mask |= static_cast<std::uint32_t>(*parsed);
+            else
+                in.fail("scopes", "unknown scope '" + sc + "' (read, write, gateway)");
         }
         if (scopes->empty()) in.fail("scopes", "must name at least one scope");
     }
@@ -68,6 +72,7 @@ awaitable_response create_key(account_services& s, request& req, const principal
     k.created_at = clock::unix_ms();
     co_await s.db.api_keys().insert(k);
     auto out = key_json(k);
+    out.erase("last_used");  // never used yet; the list shows it
     out["key"] = secret;
     co_return response::json(201, out);
 }

@@ -1,5 +1,6 @@
 // POST /auth/register, /auth/login, /auth/refresh, /auth/logout; GET /auth/jwks.
 #include "driftway/auth/account_routes.hpp"
+#include "driftway/auth/account_rules.hpp"
 #include "driftway/core/clock.hpp"
 #include "driftway/core/run_on.hpp"
 #include "driftway/net/json_body.hpp"
@@ -12,24 +13,6 @@ using net::request;
 using net::response;
 using awaitable_response = boost::asio::awaitable<response>;
 
-bool valid_username(const std::string& name) {
-    for (char c : name) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '_' || c == '.' || c == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
-
-bool valid_email(const std::string& email) {
-    const auto at = email.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 >= email.size()) return false;
-    if (email.find('@', at + 1) != std::string::npos) return false;
-    for (unsigned char c : email)
-        if (c <= ' ' || c == 0x7f) return false;
-    return true;
-}
-
 response session_response(int status, const store::user& u, const token_pair& t) {
     json::object body;
     body["user"] = private_user_json(u);
@@ -39,19 +22,17 @@ response session_response(int status, const store::user& u, const token_pair& t)
     return response::json(status, body);
 }
 
-std::string lower_ascii(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 awaitable_response register_user(account_services& s, request& req) {
     auto body = net::json_body(req, s.limits).value();
     json::object_reader in(body);
-    auto username = in.required_string("username", {.min_length = 2, .max_length = 32});
-    auto email = in.required_string("email", {.min_length = 3, .max_length = 254, .trim = true});
-    auto password = in.required_string("password", {.min_length = 8, .max_length = 256});
+    auto username =
+        in.required_string("username", {.min_length = username_min, .max_length = username_max});
+    auto email = in.required_string(
+        "email", {.min_length = email_min, .max_length = email_max, .trim = true});
+    auto password =
+        in.required_string("password", {.min_length = password_min, .max_length = password_max});
     auto invite = in.optional_string("invite", {.min_length = 1, .max_length = 64});
-    if (username && !valid_username(*username))
+    if (username && !valid_username_chars(*username))
         in.fail("username", "may contain only letters, digits, '_', '.' and '-'");
     if (email && !valid_email(*email)) in.fail("email", "is not an email address");
     in.finish().value();
@@ -74,9 +55,8 @@ awaitable_response register_user(account_services& s, request& req) {
     }
 
     const auto cost = s.cost;
-    std::string hash = co_await run_on(s.hashing, [pw = std::move(*password), cost] {
-        return hash_password(pw, cost);
-    });
+    std::string hash = co_await run_on(
+        s.hashing, [pw = std::move(*password), cost] { return hash_password(pw, cost); });
 
     store::user u;
     u.id = s.ids.next();
@@ -95,16 +75,16 @@ awaitable_response register_user(account_services& s, request& req) {
 awaitable_response login(account_services& s, request& req) {
     auto body = net::json_body(req, s.limits).value();
     json::object_reader in(body);
-    auto login_name = in.required_string("login", {.min_length = 1, .max_length = 254, .trim = true});
+    auto login_name =
+        in.required_string("login", {.min_length = 1, .max_length = 254, .trim = true});
     auto password = in.required_string("password", {.min_length = 1, .max_length = 256});
     in.finish().value();
 
     auto found = co_await s.db.users().by_login(*login_name);
     // Unknown users cost a verification too, so timing does not tell who exists.
     const std::string hash = found ? found->password_hash : dummy_hash(s.cost);
-    const bool ok = co_await run_on(s.hashing, [&hash, &password] {
-        return verify_password(hash, *password);
-    });
+    const bool ok =
+        co_await run_on(s.hashing, [&hash, &password] { return verify_password(hash, *password); });
     if (!found || !ok)
         co_return response::from_error(
             error::unauthorized("invalid_credentials", "the login or password is wrong"));

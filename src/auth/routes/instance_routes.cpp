@@ -36,7 +36,8 @@ awaitable_response patch_instance(account_services& s, request& req, const princ
     if (auto mode = in.optional_string("registration")) {
         if (*mode != "open" && *mode != "invite" && *mode != "closed")
             in.fail("registration", "must be one of open, invite, closed");
-        else settings.registration = std::move(*mode);
+        else
+            settings.registration = std::move(*mode);
     }
     if (auto limit = in.optional_int("max_upload_bytes", 1024, std::int64_t{1} << 34))
         settings.max_upload_bytes = *limit;

@@ -19,7 +19,8 @@ json::object private_user_json(const store::user& u) {
     o["email"] = u.email;
     o["status"] = u.status;
     auto prefs = json::parse(u.preferences);
-    o["preferences"] = prefs && prefs->is_object() ? std::move(*prefs) : json::value(json::object{});
+    o["preferences"] =
+        prefs && prefs->is_object() ? std::move(*prefs) : json::value(json::object{});
     o["owner"] = u.owner;
     return o;
 }

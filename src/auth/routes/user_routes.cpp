@@ -22,28 +22,35 @@ awaitable_response patch_me(account_services& s, request& req, const principal& 
     auto body = net::json_body(req, s.limits).value();
     json::object_reader in(body);
     store::user_update changes;
-    if (auto name = in.nullable_string("display_name", {.min_length = 1, .max_length = 32, .trim = true}))
+    if (auto name =
+            in.nullable_string("display_name", {.min_length = 1, .max_length = 32, .trim = true}))
         changes.display_name = name->value_or(std::string{});
     if (in.has("avatar")) {
         const json::value* v = in.optional_raw("avatar");
-        if (v->is_null()) changes.avatar = std::optional<store::id_t>{};
+        if (v->is_null())
+            changes.avatar = std::optional<store::id_t>{};
         else if (auto id = v->is_string() ? json::parse_id(v->get_string()) : std::nullopt)
             changes.avatar = std::optional<store::id_t>{*id};
-        else in.fail("avatar", "must be an attachment id or null");
+        else
+            in.fail("avatar", "must be an attachment id or null");
     }
     if (in.has("preferences")) {
         const json::value* v = in.optional_raw("preferences");
-        if (!v->is_object()) in.fail("preferences", "must be an object");
+        if (!v->is_object())
+            in.fail("preferences", "must be an object");
         else {
             auto text = json::serialize(*v);
-            if (text.size() > max_preferences_bytes) in.fail("preferences", "is larger than 16 KiB");
-            else changes.preferences = std::move(text);
+            if (text.size() > max_preferences_bytes)
+                in.fail("preferences", "is larger than 16 KiB");
+            else
+                changes.preferences = std::move(text);
         }
     }
     if (auto status = in.optional_string("status")) {
         if (*status != "online" && *status != "idle" && *status != "dnd" && *status != "invisible")
             in.fail("status", "must be one of online, idle, dnd, invisible");
-        else changes.status = std::move(*status);
+        else
+            changes.status = std::move(*status);
     }
     in.finish().value();
     auto updated = co_await s.db.users().update(who.user_id, std::move(changes));
@@ -62,8 +69,7 @@ awaitable_response get_user(account_services& s, request& req) {
 }  // namespace
 
 void add_user_routes(api_router& api, account_services& s) {
-    api.get("/api/v1/users/@me",
-            [&s](request&, const principal& who) { return get_me(s, who); });
+    api.get("/api/v1/users/@me", [&s](request&, const principal& who) { return get_me(s, who); });
     api.patch("/api/v1/users/@me",
               [&s](request& req, const principal& who) { return patch_me(s, req, who); });
     api.get("/api/v1/users/{user_id}",

@@ -6,7 +6,6 @@
 #include "sqlite/migrations.hpp"
 #include "sqlite/repositories.hpp"
 
-#include <atomic>
 #include <stdexcept>
 
 namespace driftway::store {
@@ -17,7 +16,9 @@ using sqlite::connection;
 
 // ":memory:" (and "", a private temporary database) exist only inside the
 // connection that opened them, so such a database gets no readers.
-bool in_memory(const std::string& path) { return path.empty() || path == ":memory:"; }
+bool in_memory(const std::string& path) {
+    return path.empty() || path == ":memory:";
+}
 
 // The writer commits each acknowledged write durably: with WAL and
 // synchronous=NORMAL a commit is not fsynced and a power loss can undo it,
@@ -42,7 +43,7 @@ void configure_reader(connection& c) {
     c.exec(
         "PRAGMA query_only = ON;"
         "PRAGMA temp_store = MEMORY;"
-        "PRAGMA cache_size = -8192;"      // KiB, per reader
+        "PRAGMA cache_size = -8192;"       // KiB, per reader
         "PRAGMA mmap_size = 268435456;");  // reads straight from the page cache
 }
 

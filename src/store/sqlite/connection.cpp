@@ -28,8 +28,7 @@ int check(int rc, sqlite3* db, std::string_view what) {
     const int code = db != nullptr ? sqlite3_extended_errcode(db) : rc;
     std::string detail = errmsg(db, rc);
     if ((rc & 0xff) == SQLITE_CONSTRAINT) throw constraint_violation(code, std::move(detail));
-    log::error("sqlite call failed",
-               {{"what", what}, {"code", code}, {"detail", detail}});
+    log::error("sqlite call failed", {{"what", what}, {"code", code}, {"detail", detail}});
     throw sqlite_error(error::unavailable("storage_unavailable", "storage is unavailable"), code,
                        std::move(detail));
 }
@@ -41,7 +40,9 @@ statement::~statement() {
     sqlite3_clear_bindings(stmt_);
 }
 
-bool statement::step() { return check(sqlite3_step(stmt_), db_, "step") == SQLITE_ROW; }
+bool statement::step() {
+    return check(sqlite3_step(stmt_), db_, "step") == SQLITE_ROW;
+}
 
 void statement::run() {
     while (step()) {
@@ -78,7 +79,9 @@ void statement::bind_text(int index, std::string_view value) {
           db_, "bind");
 }
 
-void statement::bind_null(int index) { check(sqlite3_bind_null(stmt_, index), db_, "bind"); }
+void statement::bind_null(int index) {
+    check(sqlite3_bind_null(stmt_, index), db_, "bind");
+}
 
 connection::connection(const std::string& path, access mode) {
     int flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -111,9 +114,13 @@ statement connection::prepare(std::string_view sql) {
     return statement(it->second.get(), db_.get());
 }
 
-std::int64_t connection::changes() const noexcept { return sqlite3_changes64(db_.get()); }
+std::int64_t connection::changes() const noexcept {
+    return sqlite3_changes64(db_.get());
+}
 
-transaction::transaction(connection& c, const char* begin) : conn_(c) { conn_.prepare(begin).run(); }
+transaction::transaction(connection& c, const char* begin) : conn_(c) {
+    conn_.prepare(begin).run();
+}
 
 transaction::~transaction() {
     if (!open_) return;

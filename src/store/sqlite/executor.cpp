@@ -18,7 +18,9 @@ executor::executor(std::unique_ptr<connection> writer,
     if (!readers.empty()) readers_ = std::make_unique<worker>("dw-sqlite-r", std::move(readers));
 }
 
-executor::~executor() { close(); }
+executor::~executor() {
+    close();
+}
 
 void executor::close() {
     // The writer's connection closes last so that, as the last one open, it

@@ -35,9 +35,8 @@ namespace detail {
 
 // What a job's function returns, with void carried as monostate.
 template <class Fn>
-using job_value_t =
-    std::conditional_t<std::is_void_v<std::invoke_result_t<Fn&, connection&>>, std::monostate,
-                       std::invoke_result_t<Fn&, connection&>>;
+using job_value_t = std::conditional_t<std::is_void_v<std::invoke_result_t<Fn&, connection&>>,
+                                       std::monostate, std::invoke_result_t<Fn&, connection&>>;
 
 // The value or the exception a job ended with, carried from the storage
 // thread to the awaiting coroutine.
@@ -50,7 +49,9 @@ public:
     using value_type = job_value_t<Fn>;
 
     job_impl(Fn fn, Handler handler)
-        : fn_(std::move(fn)), handler_(std::move(handler)), work_(asio::make_work_guard(handler_)) {}
+        : fn_(std::move(fn)),
+          handler_(std::move(handler)),
+          work_(asio::make_work_guard(handler_)) {}
 
     void execute(connection& c) noexcept override {
         try {
@@ -67,7 +68,9 @@ public:
 
     bool failed() const noexcept override { return outcome_.index() == 0; }
 
-    void fail(std::exception_ptr e) noexcept override { outcome_.template emplace<0>(std::move(e)); }
+    void fail(std::exception_ptr e) noexcept override {
+        outcome_.template emplace<0>(std::move(e));
+    }
 
     void complete() override {
         auto ex = work_.get_executor();
@@ -101,7 +104,7 @@ public:
     // Runs fn(connection&) on a reader, outside any explicit transaction.
     template <class Fn>
     asio::awaitable<std::invoke_result_t<Fn&, connection&>> read(Fn fn) {
-        co_return co_await submit(readers_ ? *readers_ : writer_, false, std::move(fn));
+        return submit(readers_ ? *readers_ : writer_, false, std::move(fn));
     }
 
     // Runs fn(connection&) on the writer inside BEGIN IMMEDIATE … COMMIT.
@@ -110,7 +113,7 @@ public:
     // wrote is durable (synchronous=FULL) by then.
     template <class Fn>
     asio::awaitable<std::invoke_result_t<Fn&, connection&>> write(Fn fn) {
-        co_return co_await submit(writer_, true, std::move(fn));
+        return submit(writer_, true, std::move(fn));
     }
 
     // Runs the queued jobs, then stops the threads and closes the
@@ -120,8 +123,8 @@ public:
 private:
     template <class Fn>
     static asio::awaitable<std::invoke_result_t<Fn&, connection&>> submit(worker& w,
-                                                                           bool transactional,
-                                                                           Fn fn) {
+                                                                          bool transactional,
+                                                                          Fn fn) {
         using value_type = detail::job_value_t<Fn>;
         auto out = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
                                                  void(detail::outcome<value_type>)>(

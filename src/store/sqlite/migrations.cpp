@@ -85,9 +85,13 @@ bool has_ledger(connection& c) {
 
 }  // namespace
 
-std::span<const migration> migrations() { return all; }
+std::span<const migration> migrations() {
+    return all;
+}
 
-int latest_schema_version() { return all.back().version; }
+int latest_schema_version() {
+    return all.back().version;
+}
 
 int schema_version(connection& c) {
     if (!has_ledger(c)) return 0;

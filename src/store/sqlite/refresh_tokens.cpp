@@ -26,9 +26,9 @@ task<void> refresh_token_repo::insert(refresh_token t) {
 }
 
 task<refresh_token_repository::rotate_outcome> refresh_token_repo::rotate(std::string old_hash,
-                                                                         refresh_token next,
-                                                                         std::int64_t now_ms,
-                                                                         id_t* user_id) {
+                                                                          refresh_token next,
+                                                                          std::int64_t now_ms,
+                                                                          id_t* user_id) {
     struct rotation {
         rotate_outcome outcome = rotate_outcome::unknown;
         id_t user_id = 0;
@@ -48,10 +48,11 @@ task<refresh_token_repository::rotate_outcome> refresh_token_repo::rotate(std::s
         const bool revoked = st.boolean(4);
         // Reuse is checked before expiry: a spent token replayed after it
         // expired still means it leaked, and its family may hold a live token.
-        if (spent || revoked) {
+        if (spent) {
             revoke_family(c, family);
             return {rotate_outcome::reused, 0};
         }
+        if (revoked) return {rotate_outcome::revoked, 0};
         if (expires_at <= now_ms) return {rotate_outcome::expired, 0};
         c.prepare("UPDATE refresh_tokens SET spent = 1 WHERE token_hash = ?1").bind(old_hash).run();
         next.user_id = owner;

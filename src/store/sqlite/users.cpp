@@ -45,8 +45,10 @@ task<result<user>> user_repo::create(user u, bool make_owner_if_first) {
                 u.owner = true;
             }
             try {
-                c.prepare("INSERT INTO users (id, username, email, password_hash, display_name, avatar,"
-                          " preferences, status, created_at, last_active, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
+                c.prepare(
+                     "INSERT INTO users (id, username, email, password_hash, display_name, avatar,"
+                     " preferences, status, created_at, last_active, owner)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
                     .bind(u.id, u.username, u.email, u.password_hash, u.display_name, u.avatar,
                           u.preferences, u.status, u.created_at, u.last_active, u.owner)
                     .run();
@@ -54,7 +56,10 @@ task<result<user>> user_repo::create(user u, bool make_owner_if_first) {
                 if (auto e = taken(v)) return *e;
                 throw;
             }
-            if (u.owner) c.prepare("UPDATE instance SET owner_id = ?1 WHERE id = 1").bind(u.id).run();
+            // Also when the caller created the owner explicitly (admin command).
+            if (u.owner) {
+                c.prepare("UPDATE instance SET owner_id = ?1 WHERE id = 1").bind(u.id).run();
+            }
             return u;
         });
     } catch (const error_exception& e) {
@@ -79,7 +84,7 @@ task<std::optional<user>> user_repo::by_login(std::string login) {
         auto st = c.prepare(
             "SELECT id, username, email, password_hash, display_name, avatar, preferences, status,"
             " created_at, last_active, owner FROM users WHERE username = ?1 OR email = ?1"
-                            " ORDER BY username = ?1 DESC LIMIT 1");
+            " ORDER BY username = ?1 DESC LIMIT 1");
         if (!st.bind(login).step()) return std::nullopt;
         return read_user(st);
     });
@@ -88,18 +93,25 @@ task<std::optional<user>> user_repo::by_login(std::string login) {
 task<result<user>> user_repo::update(id_t id, user_update changes) {
     try {
         co_return co_await exec_.write([&](connection& c) -> result<user> {
-            const bool set_avatar = changes.avatar.has_value();
-            const std::optional<id_t> avatar = set_avatar ? *changes.avatar : std::nullopt;
+            // NULL means "unchanged" for the text fields; the avatar can be
+            // cleared too, so it says what to do in ?3: keep, clear or set ?4.
+            enum avatar_change : int { keep = 0, clear = 1, set = 2 };
+            avatar_change avatar_op = keep;
+            id_t avatar = 0;
+            if (changes.avatar) {
+                avatar_op = changes.avatar->has_value() ? set : clear;
+                avatar = changes.avatar->value_or(0);
+            }
             auto st = c.prepare(
                 "UPDATE users SET"
                 " display_name = coalesce(?2, display_name),"
-                " avatar = CASE WHEN ?3 THEN ?4 ELSE avatar END,"
+                " avatar = CASE ?3 WHEN 0 THEN avatar WHEN 1 THEN NULL ELSE ?4 END,"
                 " preferences = coalesce(?5, preferences),"
                 " status = coalesce(?6, status)"
                 " WHERE id = ?1 RETURNING id, username, email, password_hash, display_name, avatar,"
                 " preferences, status, created_at, last_active, owner");
-            st.bind(id, changes.display_name, set_avatar, avatar, changes.preferences,
-                    changes.status);
+            st.bind(id, changes.display_name, static_cast<int>(avatar_op), avatar,
+                    changes.preferences, changes.status);
             if (!st.step()) return error::not_found("user");
             // SQLite applies the whole UPDATE during the first step.
             return read_user(st);

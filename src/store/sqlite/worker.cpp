@@ -24,7 +24,9 @@ worker::worker(std::string name, std::vector<std::unique_ptr<connection>> connec
     }
 }
 
-worker::~worker() { close(); }
+worker::~worker() {
+    close();
+}
 
 void worker::push(std::unique_ptr<job> j, bool transactional) {
     {

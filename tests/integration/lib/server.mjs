@@ -164,7 +164,11 @@ export async function startServer(opts = {}) {
         servers.delete(server);
         if (!exitInfo) {
             child.kill(signal);
-            const outcome = await Promise.race([exited, delay(timeout, null)]);
+            let timer;
+            const outcome = await Promise.race([exited, new Promise((resolve) => {
+                timer = setTimeout(resolve, timeout, null);
+            })]);
+            clearTimeout(timer);
             if (outcome === null) {
                 child.kill('SIGKILL');
                 await exited;

@@ -44,7 +44,7 @@ std::string encode_json(const boost::json::value& v) {
 }
 
 class Jwt : public ::testing::Test {
-  protected:
+protected:
     jwt_signer signer_ = jwt_signer::generate();
     jwt_verifier verifier_{{signer_.public_key()}};
 };
@@ -319,7 +319,7 @@ TEST(JwtVerifier, RejectsPublicKeysOfTheWrongSize) {
 }
 
 class JwtKeyFile : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         dir_ = std::filesystem::temp_directory_path() / ("driftway-jwt-" + random_token(9));
     }
@@ -366,6 +366,8 @@ TEST_F(JwtKeyFile, InconsistentKeyIsAnError) {
     std::filesystem::create_directories(dir_);
     const auto path = (dir_ / "corrupt.key").string();
     std::ofstream(path, std::ios::binary) << std::string(64, 'k');
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     EXPECT_THROW(jwt_signer::load_or_create(path), std::runtime_error);
 }
 

@@ -175,7 +175,7 @@ const channel_case channel_cases[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, ChannelPermissions, ::testing::ValuesIn(channel_cases),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST(PermissionStrings, RoundTrip) {
     for (permission_set p : {permission_set{0}, perm::view_channel, perm::default_everyone,

@@ -42,7 +42,14 @@ private:
     ed25519_public_key public_;
 };
 
-enum class jwt_failure { malformed, unsupported_alg, unknown_key, bad_signature, expired, not_yet_valid };
+enum class jwt_failure {
+    malformed,
+    unsupported_alg,
+    unknown_key,
+    bad_signature,
+    expired,
+    not_yet_valid
+};
 
 // Thread-safe after construction.
 class jwt_verifier {

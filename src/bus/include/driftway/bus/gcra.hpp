@@ -16,11 +16,11 @@ struct gcra_limit {
 
 struct gcra_decision {
     bool allowed = false;
-    std::int64_t limit = 0;          // burst, for X-RateLimit-Limit
-    std::int64_t remaining = 0;      // requests left right now
-    double reset_after = 0;          // seconds until the bucket is full again
-    double retry_after = 0;          // seconds until one request is allowed (when denied)
-    std::int64_t new_tat_ns = 0;     // state to store (unchanged when denied)
+    std::int64_t limit = 0;       // burst, for X-RateLimit-Limit
+    std::int64_t remaining = 0;   // requests left right now
+    double reset_after = 0;       // seconds until the bucket is full again
+    double retry_after = 0;       // seconds until one request is allowed (when denied)
+    std::int64_t new_tat_ns = 0;  // state to store (unchanged when denied)
 };
 
 // tat_ns: stored TAT or 0 when the key is new; now_ns: monotonic nanoseconds.

@@ -10,7 +10,9 @@ inline std::int64_t unix_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
-inline std::int64_t unix_seconds() { return unix_ms() / 1000; }
+inline std::int64_t unix_seconds() {
+    return unix_ms() / 1000;
+}
 
 // Monotonic time, for durations, timeouts and rate limits.
 inline std::int64_t mono_ns() {

@@ -57,7 +57,7 @@ struct config {
         rate_rule ip{50, 100};
         rate_rule user{50, 100};
         rate_rule key{50, 100};
-        rate_rule login{10.0 / 60, 10};     // per IP
+        rate_rule login{10.0 / 60, 10};      // per IP
         rate_rule register_{5.0 / 3600, 5};  // per IP
     } rate_limits;
 

@@ -46,12 +46,15 @@ public:
 private:
     std::vector<double> bounds_;
     std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;  // bounds_.size() + 1
-    std::atomic<std::uint64_t> sum_micro_{0};                 // sum in millionths
+    std::atomic<std::uint64_t> sum_micro_{0};                // sum in millionths
     std::atomic<std::uint64_t> count_{0};
 };
 
 class registry {
 public:
+    registry();
+    ~registry();  // family is defined in metrics.cpp
+
     counter& get_counter(std::string_view name, std::string_view help, const labels& l = {});
     gauge& get_gauge(std::string_view name, std::string_view help, const labels& l = {});
     histogram& get_histogram(std::string_view name, std::string_view help,

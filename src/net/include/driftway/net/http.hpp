@@ -29,7 +29,9 @@ public:
     void set(std::string_view name, std::string value);  // replaces
     void add(std::string name, std::string value);       // appends
     bool contains(std::string_view name) const noexcept { return get(name).has_value(); }
-    const std::vector<std::pair<std::string, std::string>>& items() const noexcept { return items_; }
+    const std::vector<std::pair<std::string, std::string>>& items() const noexcept {
+        return items_;
+    }
 
 private:
     std::vector<std::pair<std::string, std::string>> items_;

@@ -26,9 +26,9 @@ public:
     void add(method m, std::string pattern, handler h);
 
     struct match_result {
-        const handler* h = nullptr;       // null: no route
-        bool path_known = false;          // the path matched another method (405)
-        std::vector<method> allowed;      // methods registered for the path
+        const handler* h = nullptr;   // null: no route
+        bool path_known = false;      // the path matched another method (405)
+        std::vector<method> allowed;  // methods registered for the path
     };
     // Fills req.route and req.params on success.
     match_result match(request& req) const;

@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP(S) server: one io_context and thread per shard, each with its own
 // SO_REUSEPORT listener so the kernel spreads connections; a connection stays
-// on the shard that accepted it. Beast lives only in server.cpp.
+// on the shard that accepted it. Beast lives only in src/net/*.cpp.
 #include "driftway/net/pipeline.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -16,8 +16,8 @@ namespace driftway::net {
 
 struct tls_options {
     bool enabled = false;
-    std::string cert_file;  // PEM chain
-    std::string key_file;   // PEM private key
+    std::string cert_file;      // PEM chain
+    std::string key_file;       // PEM private key
     std::string redirect_host;  // plain-HTTP listener answering 308 to https; empty: none
     std::uint16_t redirect_port = 0;
 };
@@ -26,11 +26,11 @@ struct server_options {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;  // 0: any free port
     unsigned shards = 1;
-    std::size_t max_body_bytes = 1 << 20;    // bodies of ordinary requests
-    std::size_t max_upload_bytes = 25 << 20;  // bodies of upload_paths
+    std::size_t max_body_bytes = 1 << 20;           // bodies of ordinary requests
+    std::size_t max_upload_bytes = 25 << 20;        // bodies of upload_paths
     std::vector<std::string> upload_path_prefixes;  // e.g. "/api/v1/attachments"
     std::size_t max_header_bytes = 16 << 10;
-    std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
+    std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
     std::chrono::seconds request_timeout{30};  // reading one request
     tls_options tls;
 };

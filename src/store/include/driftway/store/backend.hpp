@@ -34,9 +34,9 @@ public:
 };
 
 struct sqlite_options {
-    std::string path;         // file path, or ":memory:" for tests
+    std::string path;  // file path, or ":memory:" for tests
     unsigned read_threads = 2;
-    bool migrate = true;      // apply pending migrations on open
+    bool migrate = true;  // apply pending migrations on open
 };
 
 // Throws std::runtime_error when the database cannot be opened or migrated.

@@ -15,7 +15,7 @@ struct user {
     std::string email;     // unique, case-insensitive
     std::string password_hash;
     std::string display_name;
-    std::optional<id_t> avatar;       // attachment id
+    std::optional<id_t> avatar;      // attachment id
     std::string preferences = "{}";  // JSON object text
     std::string status = "online";   // online | idle | dnd | invisible (chosen, not live)
     std::int64_t created_at = 0;     // Unix ms
@@ -33,7 +33,7 @@ struct user_update {
 struct refresh_token {
     std::string token_hash;  // SHA-256 of the opaque token, hex
     id_t user_id = 0;
-    std::string family;      // all tokens descended from one login share it
+    std::string family;  // all tokens descended from one login share it
     std::int64_t created_at = 0;
     std::int64_t expires_at = 0;
     bool spent = false;    // rotated: using it again is reuse

@@ -39,11 +39,12 @@ public:
     virtual ~refresh_token_repository() = default;
     virtual task<void> insert(refresh_token t) = 0;
 
-    enum class rotate_outcome { rotated, unknown, expired, reused };
-    // Atomically: if old_hash is live, mark it spent and insert next (same
-    // family) -> rotated. If old_hash was already spent or revoked, revoke its
-    // whole family -> reused. Unknown or expired tokens change nothing.
-    // On rotated, *user_id is set.
+    enum class rotate_outcome { rotated, unknown, expired, revoked, reused };
+    // Atomically: if old_hash is live, mark it spent and insert next (taking
+    // the old row's user and family) -> rotated. If old_hash was already
+    // spent, it leaked: revoke its whole family -> reused. A revoked (logged
+    // out, or revoked by an earlier reuse) token -> revoked; unknown or
+    // expired tokens -> no change. On rotated, *user_id is set.
     virtual task<rotate_outcome> rotate(std::string old_hash, refresh_token next,
                                         std::int64_t now_ms, id_t* user_id) = 0;
     // Revokes the family of a token (logout). False if the token is unknown.
