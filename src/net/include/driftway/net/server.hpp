@@ -3,6 +3,7 @@
 // SO_REUSEPORT listener so the kernel spreads connections; a connection stays
 // on the shard that accepted it. Beast lives only in src/net/*.cpp.
 #include "driftway/net/pipeline.hpp"
+#include "driftway/net/websocket.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -56,6 +57,10 @@ public:
     // Loads the certificate and key again (SIGHUP); new connections use them,
     // existing ones keep theirs. Returns false (and keeps the old ones) on error.
     bool reload_tls();
+
+    // Serves WebSocket upgrades of GET `path` (call before start()). Other
+    // requests to the path get 426 Upgrade Required.
+    void add_websocket(std::string path, ws::acceptor accept, ws::options options = {});
 
     // Shard executors, for services that live on the shards (gateway sessions).
     std::vector<boost::asio::io_context*> shards();
