@@ -37,11 +37,12 @@ unit-test:
 	@ctest --preset release -j $(JOBS) -L unit
 
 integration-test:
+	@cd tests/integration && { [ ! -f package-lock.json ] || [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }
 	@cd tests/integration && DRIFTWAY_BIN=$(CURDIR)/$(RELEASE_BIN) node --test --test-concurrency=1 *.test.mjs
 
 asan-test:
 	@cmake --preset asan >/dev/null
-	@cmake --build --preset asan -j $(JOBS)
+	@cmake --build --preset asan -j $(JOBS) --target unit_tests
 	@ctest --preset asan -j $(JOBS) -L unit
 
 bench-http: build

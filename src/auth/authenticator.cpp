@@ -4,7 +4,9 @@
 #include "driftway/core/clock.hpp"
 #include "driftway/core/metrics.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <mutex>
 #include <unordered_map>
 
@@ -127,8 +129,14 @@ boost::asio::awaitable<result<principal>> authenticator::authenticate(const net:
     }
     auto authz = req.header("Authorization");
     if (!authz) co_return error::unauthorized();
-    constexpr std::string_view bearer = "Bearer ";
-    if (authz->size() <= bearer.size() || authz->substr(0, bearer.size()) != bearer)
+    // The scheme name is case-insensitive (RFC 7235 section 2.1).
+    constexpr std::string_view bearer = "bearer ";
+    const bool is_bearer =
+        authz->size() > bearer.size() &&
+        std::equal(bearer.begin(), bearer.end(), authz->begin(), [](char a, char b) {
+            return a == std::tolower(static_cast<unsigned char>(b));
+        });
+    if (!is_bearer)
         co_return error::unauthorized("invalid_token", "use Authorization: Bearer <token>");
     co_return verify_access_token(authz->substr(bearer.size()));
 }

@@ -32,7 +32,8 @@ std::string id_string(std::uint64_t id) {
 }
 
 std::optional<std::uint64_t> parse_id(std::string_view text) noexcept {
-    if (text.empty() || text.size() > 20) return std::nullopt;
+    // Canonical decimal only: no sign, no leading zeros.
+    if (text.empty() || text.size() > 20 || text[0] == '0') return std::nullopt;
     std::uint64_t out = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     if (ec != std::errc{} || ptr != text.data() + text.size() || out == 0) return std::nullopt;
@@ -126,6 +127,14 @@ std::optional<std::optional<std::string>> object_reader::nullable_string(std::st
     }
     std::string s(v->get_string());
     if (rule.trim) s = trim_ascii(s);
+    if (rule.single_line) {
+        for (unsigned char c : s) {
+            if (c < 0x20 || c == 0x7f) {
+                fail(std::string(key), "must not contain control characters");
+                return std::nullopt;
+            }
+        }
+    }
     const auto len = utf8_length(s);
     if (len < rule.min_length) {
         fail(std::string(key),

@@ -30,6 +30,9 @@ struct account_services {
     // Whether an invite code admits a newcomer when registration is
     // invite-only. Spaces own invites; until they are wired, nothing admits.
     std::function<boost::asio::awaitable<bool>(std::string code)> invite_is_valid;
+    // Joins the invite's space once the account exists (when an invite was given).
+    std::function<boost::asio::awaitable<void>(std::uint64_t user_id, std::string code)>
+        join_with_invite;
 };
 
 void add_auth_routes(api_router& api, account_services& s);

@@ -41,6 +41,7 @@ struct string_rule {
     std::size_t min_length = 0;  // code points
     std::size_t max_length = 2000;
     bool trim = false;  // strip surrounding ASCII whitespace before checking
+    bool single_line = false;  // refuse control characters (names, titles)
 };
 
 // Reads fields of one object. Every accessor records a reason when the field
