@@ -2,10 +2,12 @@
 
 #include "ops_routes.hpp"
 #include "settings.hpp"
+#include "signals.hpp"
 
 #include "driftway/auth/account_routes.hpp"
 #include "driftway/auth/authenticator.hpp"
 #include "driftway/auth/crypto.hpp"
+#include "driftway/bus/event_bus.hpp"
 #include "driftway/bus/rate_limiter.hpp"
 #include "driftway/core/log.hpp"
 #include "driftway/core/metrics.hpp"
@@ -13,10 +15,14 @@
 #include "driftway/core/snowflake.hpp"
 #include "driftway/net/server.hpp"
 #include "driftway/store/backend.hpp"
+#include "driftway/store/file_store.hpp"
+#include "driftway/text/directory.hpp"
+#include "driftway/text/events.hpp"
+#include "driftway/text/gateway/gateway.hpp"
+#include "driftway/text/services.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <filesystem>
@@ -26,19 +32,38 @@ namespace driftway::app {
 
 namespace {
 
-bus::gcra_limit limit_of(const rate_rule& r) {
-    return {r.per_second, std::max(1.0, r.burst)};
+bus::gcra_limit limit_of(const rate_rule& r) { return {r.per_second, std::max(1.0, r.burst)}; }
+
+template <class T>
+T run_now(boost::asio::awaitable<T> task) {
+    boost::asio::io_context io;
+    std::optional<T> out;
+    std::exception_ptr failure;
+    boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
+        failure = e;
+        if (!e) out = std::move(v);
+    });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return std::move(*out);
 }
 
 // Settings from the config file seed the instance until an owner exists and
-// takes over in PATCH /instance.
-boost::asio::awaitable<void> seed_instance(store::backend& db, const config& c) {
+// takes over in PATCH /instance. Returns the upload limit in force.
+boost::asio::awaitable<std::int64_t> seed_instance(store::backend& db, const config& c) {
     auto settings = co_await db.instance().get();
-    if (settings.owner_id) co_return;
-    settings.name = c.instance.name;
-    settings.registration = c.instance.registration;
-    settings.max_upload_bytes = static_cast<std::int64_t>(c.instance.max_upload_bytes);
-    co_await db.instance().put(settings);
+    if (!settings.owner_id) {
+        settings.name = c.instance.name;
+        settings.registration = c.instance.registration;
+        settings.max_upload_bytes = static_cast<std::int64_t>(c.instance.max_upload_bytes);
+        co_await db.instance().put(settings);
+    }
+    co_return settings.max_upload_bytes;
+}
+
+std::string listening_url(const config& c, const std::string& host, std::uint16_t port) {
+    const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    return (c.tls.enabled ? "https://" : "http://") + shown + ":" + std::to_string(port);
 }
 
 }  // namespace
@@ -48,26 +73,34 @@ int serve(const config& c, const std::string& version) {
     log::info("starting", {{"version", version}, {"data_dir", c.storage.data_dir}});
     std::filesystem::create_directories(c.storage.data_dir);
 
+    // Storage and identity.
     auto db = store::make_sqlite({.path = database_path(c), .read_threads = 2, .migrate = true});
-    {
-        boost::asio::io_context setup;
-        boost::asio::co_spawn(setup, seed_instance(*db, c), [](std::exception_ptr e) {
-            if (e) std::rethrow_exception(e);
-        });
-        setup.run();
-    }
-
+    const auto upload_limit = run_now(seed_instance(*db, c));
+    auto files = store::make_local_file_store(c.storage.data_dir + "/files");
     const auto signer = auth::jwt_signer::load_or_create(jwt_key_path(c));
     const auth::jwt_verifier verifier({signer.public_key()});
-    // argon2id is CPU-bound; one thread per core, apart from the shards.
+    snowflake_generator ids(c.server.node_id);
+
+    // argon2id is CPU-bound; it gets threads of its own, apart from the shards.
     boost::asio::thread_pool hashing(std::max(1u, std::thread::hardware_concurrency()));
     bus::memory_rate_limiter limiter;
+    bus::in_process_event_bus events_bus;
     auth::authenticator authn(verifier, db->api_keys());
     auth::session_service sessions(signer, db->refresh_tokens(), c.auth.access_token_ttl,
                                    c.auth.refresh_token_ttl);
-    snowflake_generator ids(c.server.node_id);
     auth::password_cost cost = auth::password_cost::interactive;
     auth::parse_password_cost(c.auth.password_cost, cost);
+    const json::parse_limits limits{.max_bytes = c.server.max_body_bytes,
+                                    .max_depth = c.server.max_json_depth};
+
+    text::directory directory(*db);
+    text::event_publisher publisher(events_bus);
+    text::text_services text_services{.db = *db,
+                                      .dir = directory,
+                                      .events = publisher,
+                                      .ids = ids,
+                                      .files = *files,
+                                      .limits = limits};
 
     auth::account_services accounts{
         .db = *db,
@@ -77,13 +110,19 @@ int serve(const config& c, const std::string& version) {
         .ids = ids,
         .hashing = hashing.get_executor(),
         .cost = cost,
-        .limits = {.max_bytes = c.server.max_body_bytes, .max_depth = c.server.max_json_depth},
+        .limits = limits,
         .login_limit = limit_of(c.rate_limits.login),
         .register_limit = limit_of(c.rate_limits.register_),
         .version = version,
-        .invite_is_valid = {},
+        .invite_is_valid = [&](std::string code) {
+            return text::invite_is_valid(text_services, std::move(code));
+        },
+        .join_with_invite = [&](std::uint64_t user, std::string code) {
+            return text::join_with_invite(text_services, user, std::move(code));
+        },
     };
 
+    // HTTP routes.
     net::router router;
     auth::api_router api(router, authn, limiter,
                          {.enabled = c.rate_limits.enabled,
@@ -94,6 +133,12 @@ int serve(const config& c, const std::string& version) {
     auth::add_user_routes(api, accounts);
     auth::add_api_key_routes(api, accounts);
     auth::add_instance_routes(api, accounts);
+    text::add_space_routes(api, text_services);
+    text::add_invite_routes(api, text_services);
+    text::add_channel_routes(api, text_services);
+    text::add_message_routes(api, text_services);
+    text::add_search_routes(api, text_services);
+    text::add_attachment_routes(api, text_services);
     add_ops_routes(router, *db, version);
     process::register_metrics(metrics::global(), version);
 
@@ -108,53 +153,45 @@ int serve(const config& c, const std::string& version) {
     options.shards =
         c.server.shards ? c.server.shards : std::max(1u, std::thread::hardware_concurrency());
     options.max_body_bytes = c.server.max_body_bytes;
+    // The limit in force at start; raising it with PATCH /instance takes
+    // effect for the server's body limit at the next start.
+    options.max_upload_bytes =
+        std::max<std::size_t>(c.instance.max_upload_bytes, static_cast<std::size_t>(upload_limit));
+    options.upload_path_prefixes = {"/api/v1/attachments"};
     options.tls.enabled = c.tls.enabled;
     options.tls.cert_file = c.tls.cert_file;
     options.tls.key_file = c.tls.key_file;
     if (!c.tls.redirect_listen.empty())
-        split_host_port(c.tls.redirect_listen, options.tls.redirect_host,
-                        options.tls.redirect_port);
+        split_host_port(c.tls.redirect_listen, options.tls.redirect_host, options.tls.redirect_port);
 
     net::server server(options, pipeline);
-    // Signals are handled on their own thread so a busy shard cannot delay shutdown.
-    boost::asio::io_context signal_io;
-    boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM, SIGHUP);
+
+    // The gateway lives on the shards, which exist once the server started;
+    // upgrades are routed to it from then on.
+    std::unique_ptr<text::gateway> gateway;
+    server.add_websocket(
+        "/gateway",
+        [&gateway](const net::request& req) -> std::unique_ptr<net::ws::handler> {
+            return gateway ? gateway->acceptor()(req) : nullptr;
+        },
+        {.max_message_bytes = 16 << 10, .max_queued_bytes = 4 << 20, .overflow_close_code = 4010});
+
     const auto grace = std::chrono::seconds(c.server.shutdown_grace_seconds);
-    std::function<void()> wait_signal = [&] {
-        signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-            if (ec) return;
-            if (sig == SIGHUP) {
-                if (c.tls.enabled) {
-                    if (server.reload_tls())
-                        log::info("tls reloaded");
-                    else
-                        log::error("tls reload failed; keeping the previous certificate");
-                }
-                wait_signal();
-                return;
-            }
+    signal_watcher signals(
+        [&](int sig) {
             log::info("shutting down", {{"signal", sig}});
             server.stop(std::chrono::duration_cast<std::chrono::milliseconds>(grace));
+        },
+        [&] {
+            if (!c.tls.enabled) return;
+            if (server.reload_tls()) log::info("tls reloaded");
+            else log::error("tls reload failed; keeping the previous certificate");
         });
-    };
-    wait_signal();
-    std::thread signal_thread([&] { signal_io.run(); });
-    // Joins the signal thread on every way out, including a failed start().
-    const std::unique_ptr<std::thread, void (*)(std::thread*)> signal_thread_guard(
-        &signal_thread, [](std::thread* t) {
-            if (t->joinable()) t->join();
-        });
-    struct stop_signals {
-        boost::asio::io_context& io;
-        ~stop_signals() { io.stop(); }
-    } stop_signal_io{signal_io};
-    server.start();
 
-    const std::string scheme = c.tls.enabled ? "https" : "http";
-    const std::string shown_host =
-        options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host;
-    const std::string url = scheme + "://" + shown_host + ":" + std::to_string(server.port());
-    json::object listening{{"url", url},
+    server.start();
+    gateway = std::make_unique<text::gateway>(text_services, authn, events_bus, server.shards());
+
+    json::object listening{{"url", listening_url(c, options.host, server.port())},
                            {"host", options.host},
                            {"port", server.port()},
                            {"shards", options.shards},
@@ -164,6 +201,7 @@ int serve(const config& c, const std::string& version) {
 
     server.run();
 
+    gateway.reset();
     hashing.join();
     db->close();
     log::info("stopped");

@@ -29,7 +29,7 @@ constexpr std::chrono::milliseconds unwind_time{500};
 // Waits until the shard has no connections or the deadline passes. The last
 // connection to end cancels drain_timer, which ends the wait early.
 asio::awaitable<void> wait_until_empty(shard& sh, std::chrono::steady_clock::time_point deadline) {
-    while (!sh.connections.empty() && std::chrono::steady_clock::now() < deadline) {
+    while (!sh.drained() && std::chrono::steady_clock::now() < deadline) {
         sh.drain_timer->expires_at(deadline);
         co_await sh.drain_timer->async_wait(use_tuple);
     }
@@ -46,8 +46,13 @@ asio::awaitable<void> drain(shard& sh, std::chrono::milliseconds grace) {
     for (auto& c : sh.connections) {
         if (c.idle) c.close();
     }
+    // WebSockets never finish on their own: each is told to go away now and
+    // closes once its queue is flushed and the closing handshake is done.
+    // Neither call unlinks a connection, so the iteration is safe.
+    for (auto& u : sh.upgraded) u.shutdown();
     co_await wait_until_empty(sh, std::chrono::steady_clock::now() + grace);
     for (auto& c : sh.connections) c.close();
+    for (auto& u : sh.upgraded) u.abort();
     co_await wait_until_empty(sh, std::chrono::steady_clock::now() + unwind_time);
     sh.work.reset();
     sh.ioc->stop();
@@ -137,6 +142,7 @@ void server::start() {
     const unsigned count = std::max(1u, o.shards);
     for (unsigned i = 0; i < count; ++i) {
         auto sh = std::make_unique<shard>();
+        sh->index = i;
         sh->ioc.emplace(1);
         sh->work.emplace(sh->ioc->get_executor());
         sh->drain_timer.emplace(*sh->ioc);
@@ -215,6 +221,15 @@ bool server::reload_tls() {
     }
     log::info("tls certificate reloaded", {{"cert_file", s.options.tls.cert_file}});
     return true;
+}
+
+void server::add_websocket(std::string path, ws::acceptor accept, ws::options options) {
+    auto& s = *impl_;
+    if (!s.shards.empty()) throw std::logic_error("add_websocket after start");
+    for (const auto& r : s.config.websockets) {
+        if (r.path == path) throw std::logic_error("WebSocket path registered twice: " + path);
+    }
+    s.config.websockets.push_back({std::move(path), std::move(accept), options});
 }
 
 std::vector<asio::io_context*> server::shards() {

@@ -4,6 +4,8 @@
 #include "driftway/core/error.hpp"
 #include "driftway/core/log.hpp"
 #include "uri.hpp"
+#include "ws/handshake.hpp"
+#include "ws/upgrade.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -21,6 +23,7 @@
 #include <charconv>
 #include <ctime>
 #include <limits>
+#include <optional>
 
 namespace driftway::net::detail {
 
@@ -255,14 +258,16 @@ template <class Stream>
 class http_session {
 public:
     http_session(shard& sh, const session_config& cfg, Stream& stream, connection& conn, role r,
-                 bool secure, std::string remote_ip)
+                 bool secure, std::string remote_ip,
+                 std::shared_ptr<ssl::context> tls_context = nullptr)
         : shard_(sh),
           cfg_(cfg),
           stream_(stream),
           conn_(conn),
           role_(r),
           secure_(secure),
-          remote_ip_(std::move(remote_ip)) {}
+          remote_ip_(std::move(remote_ip)),
+          tls_context_(std::move(tls_context)) {}
 
     // Serves requests until the connection should end. Returns true when it
     // should be closed politely (after a response that said
@@ -281,6 +286,10 @@ public:
             const bool http10 = parser.is_header_done() && parser.get().version() < 11;
             if (read == outcome::refused) {
                 const bool written = co_await reject(req, refusal_, http10);
+                co_return written;
+            }
+            if (read == outcome::upgrade) {
+                const bool written = co_await upgrade(parser, req, http10);
                 co_return written;
             }
 
@@ -332,7 +341,7 @@ private:
                                           std::to_string(limit) + " bytes");
     }
 
-    enum class outcome { ok, broken, refused };
+    enum class outcome { ok, broken, refused, upgrade };
 
     // Reads one request into req: the header first, then, once the header
     // has decided the body limit, the body. On outcome::refused, refusal_
@@ -376,6 +385,10 @@ private:
         // Protocol upgrades (the WebSocket gateway) hook in here: the header
         // is complete, no body has been read, and the stream, buffer_ and
         // parser.get() are still this session's to hand over.
+        if (role_ == role::app) {
+            upgrade_route_ = cfg_.find_websocket(req.path);
+            if (upgrade_route_) co_return outcome::upgrade;
+        }
 
         if (parser.is_done()) co_return outcome::ok;
         // RFC 9110 section 10.1.1: a client that asked may wait for this
@@ -398,6 +411,70 @@ private:
         }
         req.body = std::move(parser.get().body());
         co_return outcome::ok;
+    }
+
+    // Answers a request to a WebSocket path. An accepted upgrade leaves with
+    // the socket (the session then ends without closing anything: false); a
+    // refused one is answered and the connection closed (true when written).
+    asio::awaitable<bool> upgrade(const http::request_parser<http::string_body>& parser,
+                                  request& req, bool http10) {
+        const auto check =
+            ws::detail::check_upgrade(req, parser.get().version(), !parser.is_done());
+        if (!check.ok()) {
+            response res = ws::detail::refusal(check);
+            cfg_.app->decorate(req, res);
+            const bool written = co_await write(res, false, http10, req.verb == method::head);
+            co_return written;
+        }
+        std::unique_ptr<ws::handler> handler;
+        const std::optional<driftway::error> refused = accept_upgrade(req, handler);
+        if (refused) {
+            const bool written = co_await reject(req, *refused, http10);
+            co_return written;
+        }
+
+        const std::string accepted = ws::detail::switching_protocols(check.key);
+        lowest().expires_after(cfg_.request_timeout);
+        auto [ec, n] = co_await asio::async_write(
+            stream_, asio::buffer(accepted.data(), accepted.size()), use_tuple);
+        if (ec) co_return false;
+        lowest().expires_never();
+        log::debug("websocket opened", {{"remote_ip", remote_ip_}, {"path", req.path}});
+
+        // The socket leaves this session: the shard must no longer reach it
+        // through the HTTP connection's entry.
+        conn_.unlink();
+        const auto pending = buffer_.data();
+        const std::span<const char> initial(static_cast<const char*>(pending.data()),
+                                            pending.size());
+        if constexpr (std::is_same_v<Stream, tls_stream>) {
+            ws::detail::start_tls(shard_, *upgrade_route_, std::move(handler), std::move(stream_),
+                                  tls_context_, std::move(remote_ip_), initial);
+        } else {
+            ws::detail::start_plain(shard_, *upgrade_route_, std::move(handler),
+                                    lowest().release_socket(), std::move(remote_ip_), initial);
+        }
+        co_return false;
+    }
+
+    // Asks the route's acceptor for a handler; says why not when it gives none.
+    std::optional<driftway::error> accept_upgrade(request& req,
+                                                  std::unique_ptr<ws::handler>& handler) {
+        if (shard_.stopping) {
+            return driftway::error::unavailable("shutting_down", "the server is shutting down");
+        }
+        req.request_id = make_request_id(req.header("X-Request-Id"));
+        try {
+            handler = upgrade_route_->accept(req);
+        } catch (const std::exception& e) {
+            log::error("websocket acceptor threw", {{"path", req.path}, {"error", e.what()}});
+            return driftway::error::internal();
+        }
+        if (!handler) {
+            return driftway::error::forbidden("websocket_refused",
+                                              "the WebSocket upgrade was refused");
+        }
+        return std::nullopt;
     }
 
     // Waits, with the idle timeout, for the first byte of the next request.
@@ -444,6 +521,8 @@ private:
     beast::flat_buffer buffer_;  // reused for every request of the connection
     std::string head_;           // the response header block, reused likewise
     driftway::error refusal_;    // why read_request refused the last request
+    const ws::detail::route* upgrade_route_ = nullptr;  // set by read_request on outcome::upgrade
+    std::shared_ptr<ssl::context> tls_context_;         // for a TLS WebSocket to keep
 };
 
 asio::awaitable<void> serve_plain(shard& sh, const session_config& cfg, tcp::socket socket,
@@ -478,7 +557,7 @@ asio::awaitable<void> serve_https(shard& sh, const session_config& cfg, tcp::soc
         log::debug("tls handshake failed", {{"remote_ip", ip}, {"error", ec.message()}});
         co_return;
     }
-    http_session<tls_stream> session(sh, cfg, stream, conn, role::app, true, std::move(ip));
+    http_session<tls_stream> session(sh, cfg, stream, conn, role::app, true, std::move(ip), ctx);
     if (co_await session.run()) co_await session.close();
 }
 

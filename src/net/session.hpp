@@ -3,6 +3,7 @@
 // co_await Beast operations; everything else in the server reaches them
 // through these declarations, so Beast's async machinery is compiled once.
 #include "shard.hpp"
+#include "ws/route.hpp"
 
 #include "driftway/net/pipeline.hpp"
 
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace driftway::net::detail {
@@ -27,6 +29,14 @@ struct session_config {
     std::chrono::steady_clock::duration idle_timeout = std::chrono::seconds(60);
     std::chrono::steady_clock::duration request_timeout = std::chrono::seconds(30);
     std::uint16_t https_port = 443;  // where the redirect listener points
+    std::vector<ws::detail::route> websockets;
+
+    const ws::detail::route* find_websocket(std::string_view path) const noexcept {
+        for (const auto& r : websockets) {
+            if (r.path == path) return &r;
+        }
+        return nullptr;
+    }
 };
 
 // Plain HTTP/1.1 with keep-alive, each request through cfg.app.

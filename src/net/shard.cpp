@@ -12,13 +12,7 @@ connection::connection(shard& s, tcp::socket& socket) : shard_(s), socket_(socke
 connection::~connection() {
     unlink();
     shard_.open.fetch_sub(1, std::memory_order_relaxed);
-    if (shard_.stopping && shard_.connections.empty() && shard_.drain_timer) {
-        try {
-            shard_.drain_timer->cancel();
-        } catch (const std::exception&) {
-            // The drain then waits out its deadline instead; nothing is lost.
-        }
-    }
+    shard_.connection_ended();
 }
 
 void connection::close() noexcept {
@@ -27,6 +21,16 @@ void connection::close() noexcept {
 }
 
 shard::shard() = default;
+
+void shard::connection_ended() noexcept {
+    if (stopping && drained() && drain_timer) {
+        try {
+            drain_timer->cancel();
+        } catch (const std::exception&) {
+            // The drain then waits out its deadline instead; nothing is lost.
+        }
+    }
+}
 
 // Order matters: the timer goes first so that connections destroyed with the
 // io_context's pending frames do not wake it; the io_context goes before the

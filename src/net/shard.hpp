@@ -10,7 +10,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 
 namespace driftway::net::detail {
@@ -46,6 +48,22 @@ private:
 using connection_list =
     boost::intrusive::list<connection, boost::intrusive::constant_time_size<false>>;
 
+// A connection that has left HTTP for a long-lived protocol (WebSocket). It is
+// never "in flight" the way a request is: the drain asks it to leave instead
+// of waiting for it. Unlinks itself when it has closed.
+class upgraded_connection : public boost::intrusive::list_base_hook<
+                                boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+public:
+    virtual ~upgraded_connection() = default;
+    // The server is stopping: say goodbye (a WebSocket closes with 1001).
+    virtual void shutdown() noexcept = 0;
+    // The grace period is over: close now.
+    virtual void abort() noexcept = 0;
+};
+
+using upgraded_list =
+    boost::intrusive::list<upgraded_connection, boost::intrusive::constant_time_size<false>>;
+
 struct shard {
     shard();
     ~shard();
@@ -53,8 +71,13 @@ struct shard {
     shard& operator=(const shard&) = delete;
 
     // Declared before the io_context: destroying the io_context destroys the
-    // coroutine frames that still hold connections, which unlink from here.
+    // coroutine frames and handlers that still hold connections, which unlink
+    // from here.
     connection_list connections;
+    upgraded_list upgraded;
+    // Shared by the shard's WebSocket connections, which read into it only
+    // when their socket is readable (ws/plain_connection.cpp).
+    std::unique_ptr<std::uint8_t[]> receive_buffer;
     std::optional<asio::io_context> ioc;
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
     std::optional<tcp::acceptor> acceptor;
@@ -62,7 +85,12 @@ struct shard {
     // Woken when the last connection ends while stopping.
     std::optional<asio::steady_timer> drain_timer;
     bool stopping = false;
+    unsigned index = 0;
     std::atomic<std::size_t> open{0};  // read by server::open_connections() from any thread
+
+    bool drained() const noexcept { return connections.empty() && upgraded.empty(); }
+    // Called when a connection has ended: wakes the drain after the last one.
+    void connection_ended() noexcept;
 };
 
 // Completion handler for co_spawn: a coroutine that ends with an exception is

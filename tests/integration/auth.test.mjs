@@ -159,6 +159,32 @@ test('refresh rotates the pair; reusing a spent token revokes the whole family',
         { body: { refresh_token: again.json.refresh_token } }), 200);
 });
 
+test('concurrent refreshes of one token: exactly one wins, the rest are reuse', async () => {
+    const u = await registerUser(server);
+    const results = await Promise.all(Array.from({ length: 8 }, () =>
+        api(server, 'POST', '/auth/refresh', { body: { refresh_token: u.refresh_token } })));
+    const won = results.filter((r) => r.status === 200);
+    assert.equal(won.length, 1, results.map((r) => `${r.status} ${r.json?.code ?? ''}`).join(', '));
+    for (const r of results.filter((x) => x.status !== 200)) expectStatus(r, 401, 'refresh_token_reused');
+    // The reuse revoked the family, the winner's new token included.
+    const winner = won[0].json.refresh_token;
+    expectStatus(await api(server, 'POST', '/auth/refresh', { body: { refresh_token: winner } }), 401);
+});
+
+test('concurrent registrations of one username or email: exactly one account', async () => {
+    const username = uniqueName('race');
+    const byName = await Promise.all(Array.from({ length: 8 }, (_, i) => api(server, 'POST', '/auth/register',
+        { body: { username, email: `${username}.${i}@example.test`, password: 'race password' } })));
+    assert.deepEqual(byName.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+    for (const r of byName.filter((x) => x.status === 409)) assert.equal(r.json.code, 'username_taken');
+
+    const email = `${uniqueName('race')}@example.test`;
+    const byEmail = await Promise.all(Array.from({ length: 8 }, () => api(server, 'POST', '/auth/register',
+        { body: { username: uniqueName('race'), email, password: 'race password' } })));
+    assert.deepEqual(byEmail.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+    for (const r of byEmail.filter((x) => x.status === 409)) assert.equal(r.json.code, 'email_taken');
+});
+
 test('an unknown refresh token is 401 invalid_refresh_token', async () => {
     expectStatus(await api(server, 'POST', '/auth/refresh', { body: { refresh_token: 'no-such-token' } }),
         401, 'invalid_refresh_token');
@@ -276,6 +302,20 @@ test('GET users/{id}: the public profile, no email; 404 unknown_user', async () 
             'unknown_user', `/users/${id}`);
     }
     expectStatus(await api(server, 'GET', `/users/${u.id}`), 401, 'unauthorized');
+});
+
+test('the Bearer scheme name is case-insensitive (RFC 7235 section 2.1)', async () => {
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+        const res = await api(server, 'GET', '/users/@me',
+            { headers: { authorization: `${scheme} ${first.access_token}` } });
+        expectStatus(res, 200, undefined, `Authorization: ${scheme} <token>`);
+        assert.equal(res.json.id, first.user.id);
+    }
+    // Other schemes and an empty token are not credentials that work.
+    for (const value of ['Basic dXNlcjpwYXNzd29yZA==', 'Bearer ', `Token ${first.access_token}`]) {
+        assert.equal((await api(server, 'GET', '/users/@me', { headers: { authorization: value } })).status, 401,
+            value);
+    }
 });
 
 test('forged and tampered access tokens are 401 invalid_token', async () => {

@@ -76,6 +76,13 @@ test('login: the 4th attempt from one IP is 429 with scope "ip"', async () => {
     assert.ok(limited.json.retry_after > 100, `at 0.001/s the wait is long: ${limited.json.retry_after}`);
     assert.equal(limited.json.access_token, undefined);
 
+    // server.trust_proxy is off by default: a client cannot pick its own address.
+    const spoofed = await api(server, 'POST', '/auth/login', {
+        body: { login: u.username, password: u.password },
+        headers: { 'x-forwarded-for': '10.9.8.7', 'x-real-ip': '10.9.8.7', forwarded: 'for=10.9.8.7' },
+    });
+    assert429(spoofed, 'ip');
+
     // The route bucket is the login route's alone.
     expectStatus(await api(server, 'GET', '/instance'), 200);
     expectStatus(await api(server, 'GET', '/users/@me', { token: u.access_token }), 200);

@@ -5,7 +5,12 @@
 #include "sqlite/executor.hpp"
 #include "sqlite/migrations.hpp"
 #include "sqlite/repositories.hpp"
+#include "sqlite/search_index.hpp"
+#include "sqlite/text_repositories.hpp"
 
+#include <sqlite3.h>
+
+#include <mutex>
 #include <stdexcept>
 
 namespace driftway::store {
@@ -39,6 +44,15 @@ void configure_writer(connection& c, bool memory) {
         "PRAGMA cache_size = -16384;");  // KiB
 }
 
+// SQLite keeps process-wide memory statistics by default, taking a global
+// mutex on every allocation of every connection; nothing here reads them. The
+// setting only takes before SQLite initializes: when something else in the
+// process initialized it first, the call fails and the default stays.
+void skip_memory_statistics() {
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
+
 void configure_reader(connection& c) {
     c.exec(
         "PRAGMA query_only = ON;"
@@ -56,6 +70,17 @@ public:
     refresh_token_repository& refresh_tokens() override { return refresh_tokens_; }
     api_key_repository& api_keys() override { return api_keys_; }
     instance_repository& instance() override { return instance_; }
+
+    space_repository& spaces() override { return spaces_; }
+    member_repository& members() override { return members_; }
+    role_repository& roles() override { return roles_; }
+    ban_repository& bans() override { return bans_; }
+    invite_repository& invites() override { return invites_; }
+    channel_repository& channels() override { return channels_; }
+    message_repository& messages() override { return messages_; }
+    read_state_repository& read_states() override { return read_states_; }
+    attachment_repository& attachments() override { return attachments_; }
+    audit_repository& audit() override { return audit_; }
 
     task<health> ping() override {
         health h;
@@ -87,9 +112,20 @@ private:
     sqlite::refresh_token_repo refresh_tokens_{exec_};
     sqlite::api_key_repo api_keys_{exec_};
     sqlite::instance_repo instance_{exec_};
+    sqlite::space_repo spaces_{exec_};
+    sqlite::member_repo members_{exec_};
+    sqlite::role_repo roles_{exec_};
+    sqlite::ban_repo bans_{exec_};
+    sqlite::invite_repo invites_{exec_};
+    sqlite::channel_repo channels_{exec_};
+    sqlite::message_repo messages_{exec_};
+    sqlite::read_state_repo read_states_{exec_};
+    sqlite::attachment_repo attachments_{exec_};
+    sqlite::audit_repo audit_{exec_};
 };
 
 sqlite::executor sqlite_backend::open(const sqlite_options& options) {
+    skip_memory_statistics();
     const bool memory = in_memory(options.path);
     try {
         auto writer = std::make_unique<connection>(options.path, connection::access::read_write);
@@ -107,7 +143,10 @@ sqlite::executor sqlite_backend::open(const sqlite_options& options) {
                 configure_reader(*readers.back());
             }
         }
-        return sqlite::executor(std::move(writer), std::move(readers));
+        sqlite::worker::commit_hook before_commit;
+        // Migration 2 created the full-text index; an older schema has none.
+        if (version_ >= 2) before_commit = sqlite::index_pending_messages;
+        return sqlite::executor(std::move(writer), std::move(readers), std::move(before_commit));
     } catch (const sqlite::sqlite_error& e) {
         throw std::runtime_error("cannot open database '" + options.path + "': " + e.detail());
     }

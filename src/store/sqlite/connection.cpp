@@ -57,6 +57,10 @@ std::int64_t statement::int64(int column) const noexcept {
     return sqlite3_column_int64(stmt_, column);
 }
 
+double statement::real(int column) const noexcept {
+    return sqlite3_column_double(stmt_, column);
+}
+
 std::optional<std::uint64_t> statement::optional_id(int column) const noexcept {
     if (is_null(column)) return std::nullopt;
     return id(column);

@@ -80,6 +80,7 @@ public:
     }
     std::optional<std::uint64_t> optional_id(int column) const noexcept;
     bool boolean(int column) const noexcept { return int64(column) != 0; }
+    double real(int column) const noexcept;
     std::string text(int column) const;
 
 private:

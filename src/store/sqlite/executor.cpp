@@ -13,8 +13,9 @@ std::vector<std::unique_ptr<connection>> one(std::unique_ptr<connection> c) {
 }  // namespace
 
 executor::executor(std::unique_ptr<connection> writer,
-                   std::vector<std::unique_ptr<connection>> readers)
-    : writer_("dw-sqlite-w", one(std::move(writer))) {
+                   std::vector<std::unique_ptr<connection>> readers,
+                   worker::commit_hook before_commit)
+    : writer_("dw-sqlite-w", one(std::move(writer)), std::move(before_commit)) {
     if (!readers.empty()) readers_ = std::make_unique<worker>("dw-sqlite-r", std::move(readers));
 }
 

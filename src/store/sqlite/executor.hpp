@@ -1,6 +1,7 @@
 #pragma once
 // The storage threads. One writer thread owns the only read-write connection
-// and runs every write in its own transaction; reader threads each own a
+// and runs every write in its own transaction (or, for write_grouped(), in one
+// shared with the other grouped writes waiting); reader threads each own a
 // read-only connection (WAL lets them read while the writer commits). A
 // repository hands a function of `connection&` to read() or write() and
 // co_awaits it: the function runs on a storage thread and the coroutine
@@ -73,11 +74,14 @@ public:
     }
 
     void complete() override {
-        auto ex = work_.get_executor();
-        asio::post(ex, [handler = std::move(handler_), result = std::move(outcome_)]() mutable {
-            std::move(handler)(std::move(result));
-        });
-        work_.reset();
+        // The work guard travels with the completion and is released on the
+        // awaiting context's own thread: released here, on the storage
+        // thread, it could touch an io_context that has already finished
+        // and been destroyed. The untracked executor is safe to drop here.
+        auto ex = asio::get_associated_executor(handler_);
+        asio::post(ex,
+                   [handler = std::move(handler_), result = std::move(outcome_),
+                    work = std::move(work_)]() mutable { std::move(handler)(std::move(result)); });
     }
 
 private:
@@ -96,7 +100,9 @@ public:
     // Takes the writer connection and one read-only connection per reader
     // thread. With no readers (":memory:", whose database exists only on the
     // writer's connection) reads are served by the writer thread, in order.
-    executor(std::unique_ptr<connection> writer, std::vector<std::unique_ptr<connection>> readers);
+    // before_commit runs on the writer before every COMMIT (see worker).
+    executor(std::unique_ptr<connection> writer, std::vector<std::unique_ptr<connection>> readers,
+             worker::commit_hook before_commit = {});
     ~executor();
     executor(const executor&) = delete;
     executor& operator=(const executor&) = delete;
@@ -104,7 +110,7 @@ public:
     // Runs fn(connection&) on a reader, outside any explicit transaction.
     template <class Fn>
     asio::awaitable<std::invoke_result_t<Fn&, connection&>> read(Fn fn) {
-        return submit(readers_ ? *readers_ : writer_, false, std::move(fn));
+        return submit(readers_ ? *readers_ : writer_, worker::mode::plain, std::move(fn));
     }
 
     // Runs fn(connection&) on the writer inside BEGIN IMMEDIATE … COMMIT.
@@ -113,7 +119,17 @@ public:
     // wrote is durable (synchronous=FULL) by then.
     template <class Fn>
     asio::awaitable<std::invoke_result_t<Fn&, connection&>> write(Fn fn) {
-        return submit(writer_, true, std::move(fn));
+        return submit(writer_, worker::mode::transaction, std::move(fn));
+    }
+
+    // Like write(), but committed together with the other grouped writes
+    // waiting for the writer (group commit), each inside its own SAVEPOINT:
+    // throwing undoes only this function's changes, while a failed COMMIT
+    // fails every write of the group. For the hot, small writes (message
+    // creates) whose per-commit fsync would otherwise bound throughput.
+    template <class Fn>
+    asio::awaitable<std::invoke_result_t<Fn&, connection&>> write_grouped(Fn fn) {
+        return submit(writer_, worker::mode::grouped, std::move(fn));
     }
 
     // Runs the queued jobs, then stops the threads and closes the
@@ -123,14 +139,13 @@ public:
 private:
     template <class Fn>
     static asio::awaitable<std::invoke_result_t<Fn&, connection&>> submit(worker& w,
-                                                                          bool transactional,
-                                                                          Fn fn) {
+                                                                          worker::mode how, Fn fn) {
         using value_type = detail::job_value_t<Fn>;
         auto out = co_await asio::async_initiate<const asio::use_awaitable_t<>&,
                                                  void(detail::outcome<value_type>)>(
-            [&w, transactional](auto handler, Fn f) {
+            [&w, how](auto handler, Fn f) {
                 using job_type = detail::job_impl<Fn, decltype(handler)>;
-                w.push(std::make_unique<job_type>(std::move(f), std::move(handler)), transactional);
+                w.push(std::make_unique<job_type>(std::move(f), std::move(handler)), how);
             },
             asio::use_awaitable, std::move(fn));
         if (out.index() == 0) std::rethrow_exception(std::get<0>(out));

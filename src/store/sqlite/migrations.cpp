@@ -66,8 +66,216 @@ INSERT INTO instance (id, name, registration, max_upload_bytes, owner_id)
 VALUES (1, 'Driftway', 'open', 26214400, NULL);
 )sql";
 
-constexpr std::array<migration, 1> all{{
+// The text domain. Deleting a parent takes what only lives inside it
+// (a space: its roles, members, channels, invites, bans and audit log; a
+// channel: its messages, overwrites, recipients and read states; a message:
+// its reactions, mentions and attachments). References to users cascade only
+// where the row means nothing without the user (memberships, recipients,
+// reactions, read states); authors, owners and uploaders do not, as what
+// they made outlives them. Permission bit sets are uint64 stored as the
+// signed 64-bit INTEGER with the same bits.
+constexpr const char* v2_text = R"sql(
+CREATE TABLE spaces (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    icon       INTEGER NULL,
+    owner_id   INTEGER NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE roles (
+    id          INTEGER PRIMARY KEY,
+    space_id    INTEGER NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+    name        TEXT    NOT NULL,
+    permissions INTEGER NOT NULL DEFAULT 0,
+    position    INTEGER NOT NULL DEFAULT 0,
+    color       INTEGER NOT NULL DEFAULT 0,
+    hoist       INTEGER NOT NULL DEFAULT 0,
+    mentionable INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX roles_space_id ON roles (space_id, position);
+
+CREATE TABLE members (
+    space_id  INTEGER NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+    user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    nick      TEXT    NULL,
+    joined_at INTEGER NOT NULL,
+    communication_disabled_until INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (space_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX members_user_id ON members (user_id);
+
+CREATE TABLE member_roles (
+    space_id INTEGER NOT NULL,
+    user_id  INTEGER NOT NULL,
+    role_id  INTEGER NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
+    PRIMARY KEY (space_id, user_id, role_id),
+    FOREIGN KEY (space_id, user_id) REFERENCES members (space_id, user_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX member_roles_role_id ON member_roles (role_id);
+
+CREATE TABLE bans (
+    space_id   INTEGER NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    reason     TEXT    NOT NULL DEFAULT '',
+    banned_by  INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (space_id, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE invites (
+    code       TEXT    PRIMARY KEY,
+    space_id   INTEGER NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+    creator_id INTEGER NOT NULL,
+    uses       INTEGER NOT NULL DEFAULT 0,
+    max_uses   INTEGER NOT NULL DEFAULT 0,
+    expires_at INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX invites_space_id ON invites (space_id);
+
+-- parent_id is 0 or a category or, for a thread, its channel; it is not a
+-- foreign key because deleting a category keeps its channels (code moves
+-- them out) while deleting a channel takes its threads (code deletes them).
+CREATE TABLE channels (
+    id                INTEGER PRIMARY KEY,
+    space_id          INTEGER NULL REFERENCES spaces (id) ON DELETE CASCADE,
+    name              TEXT    NOT NULL DEFAULT '',
+    type              TEXT    NOT NULL
+        CHECK (type IN ('text', 'voice', 'category', 'thread', 'dm', 'group_dm')),
+    topic             TEXT    NOT NULL DEFAULT '',
+    parent_id         INTEGER NOT NULL DEFAULT 0,
+    position          INTEGER NOT NULL DEFAULT 0,
+    owner_id          INTEGER NOT NULL DEFAULT 0,
+    origin_message_id INTEGER NOT NULL DEFAULT 0,
+    last_message_id   INTEGER NOT NULL DEFAULT 0,
+    created_at        INTEGER NOT NULL
+);
+CREATE INDEX channels_space_id ON channels (space_id, position, id);
+CREATE INDEX channels_parent_id ON channels (parent_id);
+
+CREATE TABLE channel_overwrites (
+    channel_id INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+    target_id  INTEGER NOT NULL,
+    is_member  INTEGER NOT NULL,
+    allow      INTEGER NOT NULL DEFAULT 0,
+    deny       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (channel_id, target_id)
+) WITHOUT ROWID;
+
+CREATE TABLE channel_recipients (
+    channel_id INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (channel_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX channel_recipients_user_id ON channel_recipients (user_id);
+
+-- nonce idempotency holds for 10 minutes, so (author_id, nonce) is a lookup
+-- index, not a unique one: a nonce may come back after the window. Queries
+-- must say nonce != '' for SQLite to use the partial index.
+CREATE TABLE messages (
+    id               INTEGER PRIMARY KEY,
+    channel_id       INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+    author_id        INTEGER NOT NULL REFERENCES users (id),
+    content          TEXT    NOT NULL,
+    created_at       INTEGER NOT NULL,
+    edited_at        INTEGER NOT NULL DEFAULT 0,
+    reply_to         INTEGER NOT NULL DEFAULT 0,
+    pinned           INTEGER NOT NULL DEFAULT 0,
+    nonce            TEXT    NOT NULL DEFAULT '',
+    mention_everyone INTEGER NOT NULL DEFAULT 0,
+    thread_id        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX messages_channel_id ON messages (channel_id, id);
+CREATE INDEX messages_author_nonce ON messages (author_id, nonce, created_at)
+    WHERE nonce != '';
+CREATE INDEX messages_author_created ON messages (author_id, created_at);
+CREATE INDEX messages_pinned ON messages (channel_id, id) WHERE pinned != 0;
+
+CREATE TABLE message_mentions (
+    message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    user_id    INTEGER NOT NULL,
+    PRIMARY KEY (message_id, user_id)
+) WITHOUT ROWID;
+
+-- The rowid orders a message's reactions by when each emoji first appeared.
+CREATE TABLE reactions (
+    id         INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    emoji      TEXT    NOT NULL,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    UNIQUE (message_id, emoji, user_id)
+);
+
+CREATE TABLE attachments (
+    id           INTEGER PRIMARY KEY,
+    uploader_id  INTEGER NOT NULL REFERENCES users (id),
+    message_id   INTEGER NULL REFERENCES messages (id) ON DELETE CASCADE,
+    channel_id   INTEGER NULL,
+    filename     TEXT    NOT NULL,
+    content_type TEXT    NOT NULL,
+    size         INTEGER NOT NULL,
+    sha256       TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL
+);
+CREATE INDEX attachments_message_id ON attachments (message_id);
+
+CREATE TABLE read_states (
+    user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    channel_id    INTEGER NOT NULL REFERENCES channels (id) ON DELETE CASCADE,
+    last_read_id  INTEGER NOT NULL DEFAULT 0,
+    mention_count INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (user_id, channel_id)
+) WITHOUT ROWID;
+CREATE INDEX read_states_channel_id ON read_states (channel_id);
+
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    space_id   INTEGER NOT NULL REFERENCES spaces (id) ON DELETE CASCADE,
+    actor_id   INTEGER NOT NULL,
+    action     TEXT    NOT NULL,
+    target_id  INTEGER NOT NULL DEFAULT 0,
+    changes    TEXT    NOT NULL DEFAULT '{}',
+    reason     TEXT    NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX audit_log_space_id ON audit_log (space_id, id);
+
+-- Full-text index over messages.content without a second copy of the text
+-- (external content). New messages wait in messages_fts_pending and are
+-- indexed together just before their transaction commits (see
+-- search_index.cpp): FTS5 writes a segment whenever a savepoint opens, so
+-- indexing each message of a group commit as it is inserted would write one
+-- segment per message. Edits and deletes keep the index in step at once,
+-- cascaded deletes included; a message still pending is only unqueued.
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    content,
+    content = 'messages',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TABLE messages_fts_pending (
+    id INTEGER PRIMARY KEY
+);
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts_pending (id) VALUES (new.id);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content)
+        SELECT 'delete', old.id, old.content
+        WHERE NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = old.id);
+    DELETE FROM messages_fts_pending WHERE id = old.id;
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages
+WHEN NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = new.id) BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+END;
+)sql";
+
+constexpr std::array<migration, 2> all{{
     {1, "accounts", v1_accounts},
+    {2, "text", v2_text},
 }};
 
 constexpr const char* create_ledger = R"sql(

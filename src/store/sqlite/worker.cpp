@@ -13,8 +13,9 @@ std::exception_ptr closed_error() {
 
 }  // namespace
 
-worker::worker(std::string name, std::vector<std::unique_ptr<connection>> connections)
-    : connections_(std::move(connections)) {
+worker::worker(std::string name, std::vector<std::unique_ptr<connection>> connections,
+               commit_hook before_commit)
+    : before_commit_(std::move(before_commit)), connections_(std::move(connections)) {
     threads_.reserve(connections_.size());
     for (std::size_t i = 0; i < connections_.size(); ++i) {
         threads_.emplace_back([this, &c = *connections_[i]] { run(c); });
@@ -28,11 +29,11 @@ worker::~worker() {
     close();
 }
 
-void worker::push(std::unique_ptr<job> j, bool transactional) {
+void worker::push(std::unique_ptr<job> j, mode m) {
     {
         std::lock_guard lock(mutex_);
         if (!closing_) {
-            queue_.push_back({std::move(j), transactional});
+            queue_.push_back({std::move(j), m});
             ready_.notify_one();
             return;
         }
@@ -56,6 +57,7 @@ void worker::close() {
 }
 
 void worker::run(connection& c) {
+    std::vector<entry> group;
     for (;;) {
         entry next;
         {
@@ -64,13 +66,18 @@ void worker::run(connection& c) {
             if (queue_.empty()) return;  // closing and drained
             next = std::move(queue_.front());
             queue_.pop_front();
+            if (next.how == mode::grouped) {
+                group.push_back(std::move(next));
+                take_grouped(group);
+            }
         }
-        // Group commit for message inserts belongs here: instead of one job,
-        // take every queued transactional job (up to a bound), run each inside
-        // a SAVEPOINT of a single BEGIN IMMEDIATE … COMMIT (a failing job rolls
-        // back to its savepoint only), and complete them all after the COMMIT,
-        // so that one fsync makes the whole batch durable.
-        if (next.transactional) {
+        if (!group.empty()) {
+            run_group(c, group);
+            for (auto& e : group) e.work->complete();
+            group.clear();
+            continue;
+        }
+        if (next.how == mode::transaction) {
             run_in_transaction(c, *next.work);
         } else {
             next.work->execute(c);
@@ -79,14 +86,62 @@ void worker::run(connection& c) {
     }
 }
 
+// Grouped jobs queued behind other writes run ahead of them. That is safe
+// because jobs that wait in the queue together were issued concurrently: a
+// caller that needs one write to follow another awaits the first before it
+// issues the second, so either order is one its callers allow.
+void worker::take_grouped(std::vector<entry>& group) {
+    if (group.size() >= max_group) return;
+    std::deque<entry> rest;
+    while (!queue_.empty()) {
+        auto& e = queue_.front();
+        if (e.how == mode::grouped && group.size() < max_group) {
+            group.push_back(std::move(e));
+        } else {
+            rest.push_back(std::move(e));
+        }
+        queue_.pop_front();
+    }
+    queue_.swap(rest);
+}
+
 void worker::run_in_transaction(connection& c, job& j) {
     try {
         transaction tx(c);
         j.execute(c);
         if (j.failed()) return;  // tx rolls back
+        if (before_commit_) before_commit_(c);
         tx.commit();
     } catch (...) {
         j.fail(std::current_exception());
+    }
+}
+
+// A job whose function throws is rolled back to its savepoint and fails
+// alone. When the transaction itself fails (BEGIN, a savepoint, COMMIT, or an
+// error after which SQLite rolled everything back, so ROLLBACK TO finds no
+// savepoint), nothing of the group is durable and every job fails.
+void worker::run_group(connection& c, std::span<entry> group) {
+    std::size_t ran = 0;  // jobs whose function was called
+    try {
+        transaction tx(c);
+        for (auto& e : group) {
+            job& j = *e.work;
+            c.prepare("SAVEPOINT grouped_job").run();
+            j.execute(c);
+            ++ran;
+            if (j.failed()) c.prepare("ROLLBACK TO grouped_job").run();
+            c.prepare("RELEASE grouped_job").run();
+        }
+        if (before_commit_) before_commit_(c);
+        tx.commit();
+    } catch (...) {
+        const auto e = std::current_exception();
+        for (std::size_t k = 0; k < group.size(); ++k) {
+            // Jobs that already failed keep their own, more precise, error.
+            // Those not yet run hold no outcome at all and must get this one.
+            if (k >= ran || !group[k].work->failed()) group[k].work->fail(e);
+        }
     }
 }
 

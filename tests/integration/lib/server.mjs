@@ -9,6 +9,7 @@ import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,12 @@ export const testDir = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 export const bin = process.env.DRIFTWAY_BIN
     ? path.resolve(process.env.DRIFTWAY_BIN)
     : path.resolve(testDir, '../../build/release/src/app/driftway');
+
+function requireBinary() {
+    if (!existsSync(bin)) {
+        throw new Error(`no driftway binary at ${bin}: build it, or point DRIFTWAY_BIN at one`);
+    }
+}
 
 export const START_TIMEOUT_MS = 10_000;
 export const STOP_TIMEOUT_MS = 10_000;
@@ -82,6 +89,7 @@ function describeOutput(stderrLines, stdout = '') {
 //   args     extra arguments after the standard ones
 //   tls      true when the listener speaks TLS (only changes the url scheme)
 export async function startServer(opts = {}) {
+    requireBinary();
     const workDir = opts.workDir ?? (await makeTempDir());
     const dataDir = opts.dataDir ?? path.join(workDir, 'data');
     await mkdir(dataDir, { recursive: true });
@@ -246,6 +254,7 @@ process.on('exit', () => {
 // stdin: text written to the process's stdin (then closed).
 export function runCli(args, { stdin, env, timeout = START_TIMEOUT_MS } = {}) {
     return new Promise((resolve, reject) => {
+        requireBinary();
         const child = spawn(bin, args, { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
         track(child);
         let stdout = '';

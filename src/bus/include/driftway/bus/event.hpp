@@ -22,6 +22,10 @@ struct event {
     std::uint64_t target = 0;
     std::vector<std::uint64_t> users;  // audience::users
     std::uint64_t space_id = 0;        // the space the event belongs to (0: none)
+    // With audience::space: only sessions that can view this channel (after
+    // recomputing access) receive it, so private channels stay private.
+    // CHANNEL_DELETE uses it too: those that could view it before.
+    std::uint64_t channel_filter = 0;
     std::string type;                  // "MESSAGE_CREATE", …
     std::shared_ptr<const std::string> body;  // `"t":"…","d":{…}}`
 

@@ -25,6 +25,17 @@ public:
     virtual api_key_repository& api_keys() = 0;
     virtual instance_repository& instance() = 0;
 
+    virtual space_repository& spaces() = 0;
+    virtual member_repository& members() = 0;
+    virtual role_repository& roles() = 0;
+    virtual ban_repository& bans() = 0;
+    virtual invite_repository& invites() = 0;
+    virtual channel_repository& channels() = 0;
+    virtual message_repository& messages() = 0;
+    virtual read_state_repository& read_states() = 0;
+    virtual attachment_repository& attachments() = 0;
+    virtual audit_repository& audit() = 0;
+
     // A cheap round trip to the database, for /health.
     virtual task<health> ping() = 0;
     // Current schema version and the newest this build knows.

@@ -1,0 +1,40 @@
+#pragma once
+// Everything the text domain's handlers need, wired once by app/.
+#include "driftway/auth/api_router.hpp"
+#include "driftway/core/json.hpp"
+#include "driftway/core/snowflake.hpp"
+#include "driftway/store/backend.hpp"
+#include "driftway/store/file_store.hpp"
+#include "driftway/text/directory.hpp"
+#include "driftway/text/events.hpp"
+
+namespace driftway::text {
+
+struct text_services {
+    store::backend& db;
+    directory& dir;
+    event_publisher& events;
+    snowflake_generator& ids;
+    store::file_store& files;
+    json::parse_limits limits;
+};
+
+// REST routes, by area (API.md). Each file registers its own.
+void add_space_routes(auth::api_router& api, text_services& s);    // spaces, members, roles, bans, audit
+void add_invite_routes(auth::api_router& api, text_services& s);   // invites
+void add_channel_routes(auth::api_router& api, text_services& s);  // channels, overwrites, DMs
+void add_message_routes(auth::api_router& api, text_services& s);  // messages, reactions, pins, threads, typing, ack
+void add_search_routes(auth::api_router& api, text_services& s);
+void add_attachment_routes(auth::api_router& api, text_services& s);
+
+// Actions shared by REST and the gateway.
+// TYPING_START to the channel's viewers; 404 when the user cannot view it,
+// 403 when they may not send there.
+task<result<void>> start_typing(text_services& s, id_t user_id, id_t channel_id);
+
+// Registration with an invite (instance in invite-only mode): whether the
+// code is a live invite, and joining its space once the account exists.
+task<bool> invite_is_valid(text_services& s, std::string code);
+task<void> join_with_invite(text_services& s, id_t user_id, std::string code);
+
+}  // namespace driftway::text
