@@ -174,7 +174,9 @@ int serve(const config& c, const std::string& version) {
         [&gateway](const net::request& req) -> std::unique_ptr<net::ws::handler> {
             return gateway ? gateway->acceptor()(req) : nullptr;
         },
-        {.max_message_bytes = 16 << 10, .max_queued_bytes = 4 << 20, .overflow_close_code = 4010});
+        {.max_message_bytes = 16 << 10,
+         .max_queued_bytes = c.gateway.max_queued_bytes,
+         .overflow_close_code = 4010});
 
     const auto grace = std::chrono::seconds(c.server.shutdown_grace_seconds);
     signal_watcher signals(
@@ -189,7 +191,13 @@ int serve(const config& c, const std::string& version) {
         });
 
     server.start();
-    gateway = std::make_unique<text::gateway>(text_services, authn, events_bus, server.shards());
+    gateway = std::make_unique<text::gateway>(
+        text_services, authn, events_bus, server.shards(),
+        text::gateway_options{
+            .heartbeat_interval = std::chrono::milliseconds(c.gateway.heartbeat_interval_ms),
+            .resume_grace = std::chrono::seconds(c.gateway.resume_grace_seconds),
+            .replay_events = c.gateway.replay_events,
+            .large_space_threshold = static_cast<int>(c.gateway.large_space_threshold)});
 
     json::object listening{{"url", listening_url(c, options.host, server.port())},
                            {"host", options.host},

@@ -435,3 +435,38 @@ test('a server shutting down sends reconnect, then closes with 1001', async () =
     assert.equal((await c.closedWith()).code, 1001);
     assert.equal(await stopped, 0);
 });
+
+test('the resume grace period is configurable; past it the session is gone', async () => {
+    const short = await startServer({ env: { DRIFTWAY_GATEWAY_RESUME_GRACE_SECONDS: '1' } });
+    try {
+        const alice = await registerUser(short);
+        const a = await GatewayClient.identified(short, alice.access_token);
+        const sessionId = a.ready.d.session_id;
+        await a.drop();
+        // Probe with a seq from the future: while the session exists that
+        // closes with 4007 and leaves it intact; once the grace period is
+        // over the session is gone and the answer is invalid_session.
+        const probe = async () => {
+            const r = await GatewayClient.open(short);
+            r.send('resume', { token: alice.access_token, session_id: sessionId, seq: 1000 });
+            // next() gives up when the server closes the connection instead.
+            const answer = await r.next((f) => f.op === 'invalid_session').then(() => 'gone',
+                async () => {
+                    const c = await r.closedWith();
+                    return c.code === 4007 ? 'exists' : `closed ${c.code}`;
+                });
+            await r.close();
+            return answer;
+        };
+        assert.equal(await probe(), 'exists', 'resumable right after the drop');
+        const deadline = Date.now() + 5000;
+        let refused = false;
+        while (!refused && Date.now() < deadline) {
+            refused = (await probe()) === 'gone';
+            if (!refused) await delay(100);
+        }
+        assert.ok(refused, 'a session dropped for longer than the grace period cannot be resumed');
+    } finally {
+        await short.stop();
+    }
+});
