@@ -365,6 +365,11 @@ void session::ready(ready_state state) {
                    {"private_channels", std::move(state.private_channels)},
                    {"read_states", std::move(state.read_states)}};
     deliver(body_of("READY", d));
+    // READY is never replayed (a resume starts from it at the earliest) and
+    // is the largest frame a session gets: keeping it until the first
+    // heartbeat would make an idle session cost as much as its spaces' member
+    // lists.
+    replay_.trim_through(replay_.end() - 1);
     core_.publish_presence(user_, home_.io().get_executor());
 
     waiting_ = false;
