@@ -7,7 +7,7 @@ LISTEN ?= 127.0.0.1:8080
 DATA ?= ./data
 RELEASE_BIN := build/release/src/app/driftway
 
-.PHONY: run test build deps configure-release unit-test asan-test integration-test bench-http format clean
+.PHONY: run test build deps configure-release unit-test asan-test integration-test bench-http bench-ws format clean
 
 deps:
 	@scripts/install-deps
@@ -47,6 +47,9 @@ asan-test:
 
 bench-http: build
 	@DRIFTWAY_BIN=$(CURDIR)/$(RELEASE_BIN) bench/http/run
+
+bench-ws: build
+	@DRIFTWAY_BIN=$(CURDIR)/$(RELEASE_BIN) bench/ws/run
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
