@@ -5,6 +5,7 @@
 #include "driftway/auth/account_rules.hpp"
 #include "driftway/auth/crypto.hpp"
 #include "driftway/auth/password.hpp"
+#include "driftway/core/block_on.hpp"
 #include "driftway/core/clock.hpp"
 #include "driftway/core/json.hpp"
 #include "driftway/core/snowflake.hpp"
@@ -17,25 +18,6 @@
 #include <iostream>
 
 namespace driftway::app {
-
-namespace {
-
-// Runs one coroutine to completion on a private io_context.
-template <class T>
-T run_sync(boost::asio::awaitable<T> task) {
-    boost::asio::io_context io;
-    std::optional<T> out;
-    std::exception_ptr failure;
-    boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-        failure = e;
-        if (!e) out = std::move(value);
-    });
-    io.run();
-    if (failure) std::rethrow_exception(failure);
-    return std::move(*out);
-}
-
-}  // namespace
 
 int admin_migrate(const config& c) {
     std::filesystem::create_directories(c.storage.data_dir);
@@ -72,8 +54,8 @@ int admin_create_owner(const config& c, const command_line& cl) {
     auth::password_cost cost = auth::password_cost::interactive;
     auth::parse_password_cost(c.auth.password_cost, cost);
 
-    const auto settings = run_sync(db->instance().get());
-    if (settings.owner_id || run_sync(db->users().count()) > 0) {
+    const auto settings = block_on(db->instance().get());
+    if (settings.owner_id || block_on(db->users().count()) > 0) {
         std::cerr << "error: this instance already has an owner (the first account)\n";
         db->close();
         return 1;
@@ -86,7 +68,7 @@ int admin_create_owner(const config& c, const command_line& cl) {
     u.password_hash = auth::hash_password(password, cost);
     u.created_at = clock::unix_ms();
     u.last_active = u.created_at;
-    auto created = run_sync(db->users().create(std::move(u), true));
+    auto created = block_on(db->users().create(std::move(u), true));
     db->close();
     if (!created) {
         std::cerr << "error: " << created.error().message << "\n";

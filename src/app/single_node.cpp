@@ -9,6 +9,7 @@
 #include "driftway/auth/crypto.hpp"
 #include "driftway/bus/event_bus.hpp"
 #include "driftway/bus/rate_limiter.hpp"
+#include "driftway/core/block_on.hpp"
 #include "driftway/core/log.hpp"
 #include "driftway/core/metrics.hpp"
 #include "driftway/core/process.hpp"
@@ -34,19 +35,6 @@ namespace {
 
 bus::gcra_limit limit_of(const rate_rule& r) { return {r.per_second, std::max(1.0, r.burst)}; }
 
-template <class T>
-T run_now(boost::asio::awaitable<T> task) {
-    boost::asio::io_context io;
-    std::optional<T> out;
-    std::exception_ptr failure;
-    boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T v) {
-        failure = e;
-        if (!e) out = std::move(v);
-    });
-    io.run();
-    if (failure) std::rethrow_exception(failure);
-    return std::move(*out);
-}
 
 // Settings from the config file seed the instance until an owner exists and
 // takes over in PATCH /instance. Returns the upload limit in force.
@@ -75,7 +63,7 @@ int serve(const config& c, const std::string& version) {
 
     // Storage and identity.
     auto db = store::make_sqlite({.path = database_path(c), .read_threads = 2, .migrate = true});
-    const auto upload_limit = run_now(seed_instance(*db, c));
+    const auto upload_limit = block_on(seed_instance(*db, c));
     auto files = store::make_local_file_store(c.storage.data_dir + "/files");
     const auto signer = auth::jwt_signer::load_or_create(jwt_key_path(c));
     const auth::jwt_verifier verifier({signer.public_key()});
