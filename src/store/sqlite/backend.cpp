@@ -2,6 +2,7 @@
 
 #include "driftway/core/clock.hpp"
 #include "driftway/core/log.hpp"
+#include "sqlite/checkpointer.hpp"
 #include "sqlite/executor.hpp"
 #include "sqlite/migrations.hpp"
 #include "sqlite/repositories.hpp"
@@ -37,6 +38,8 @@ void configure_writer(connection& c, bool memory) {
             throw std::runtime_error("the database cannot use write-ahead logging");
         }
     }
+    // Checkpoints run on their own thread (sqlite/checkpointer.hpp).
+    if (!memory) c.exec("PRAGMA wal_autocheckpoint = 0;");
     c.exec(
         "PRAGMA synchronous = FULL;"
         "PRAGMA foreign_keys = ON;"
@@ -63,7 +66,10 @@ void configure_reader(connection& c) {
 
 class sqlite_backend final : public backend {
 public:
-    explicit sqlite_backend(const sqlite_options& options) : exec_(open(options)) {}
+    explicit sqlite_backend(const sqlite_options& options) : exec_(open(options)) {
+        if (!in_memory(options.path))
+            checkpointer_.emplace(options.path, std::chrono::milliseconds(200));
+    }
     ~sqlite_backend() override { close(); }
 
     user_repository& users() override { return users_; }
@@ -101,7 +107,10 @@ public:
     int schema_version() override { return version_; }
     int latest_schema_version() const override { return sqlite::latest_schema_version(); }
 
-    void close() override { exec_.close(); }
+    void close() override {
+        exec_.close();
+        if (checkpointer_) checkpointer_->stop();
+    }
 
 private:
     sqlite::executor open(const sqlite_options& options);
@@ -122,6 +131,7 @@ private:
     sqlite::read_state_repo read_states_{exec_};
     sqlite::attachment_repo attachments_{exec_};
     sqlite::audit_repo audit_{exec_};
+    std::optional<sqlite::checkpointer> checkpointer_;
 };
 
 sqlite::executor sqlite_backend::open(const sqlite_options& options) {

@@ -7,7 +7,9 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -114,6 +116,24 @@ TEST_F(sqlite_backend_test, file_database_uses_write_ahead_logging) {
     open(true)->close();
     EXPECT_EQ(raw_db(path_).rows("PRAGMA journal_mode"),
               (std::vector<std::vector<std::string>>{{"wal"}}));
+}
+
+TEST_F(sqlite_backend_test, checkpoints_run_beside_the_writer_while_open) {
+    // The writer never checkpoints (wal_autocheckpoint = 0); without the
+    // checkpoint thread the database file would stay empty until close,
+    // with everything in the WAL.
+    auto db = open(true);
+    boost::asio::io_context io;
+    ASSERT_TRUE(run_sync(io, db->users().create(minimal_user(), true)).has_value());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::uintmax_t size = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        size = std::filesystem::file_size(path_);
+        if (size >= 64 * 1024) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_GE(size, 64u * 1024) << "the schema never reached the database file";
+    db->close();
 }
 
 TEST_F(sqlite_backend_test, a_database_from_a_newer_build_is_refused) {
