@@ -20,8 +20,10 @@ signal_watcher::~signal_watcher() {
 void signal_watcher::wait() {
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
         if (ec) return;
-        if (sig == SIGHUP) on_reload_();
-        else on_stop_(sig);
+        if (sig == SIGHUP)
+            on_reload_();
+        else
+            on_stop_(sig);
         wait();
     });
 }

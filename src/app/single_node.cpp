@@ -15,6 +15,7 @@
 #include "driftway/core/process.hpp"
 #include "driftway/core/snowflake.hpp"
 #include "driftway/net/server.hpp"
+#include "driftway/net/static_files.hpp"
 #include "driftway/store/backend.hpp"
 #include "driftway/store/file_store.hpp"
 #include "driftway/text/directory.hpp"
@@ -33,8 +34,9 @@ namespace driftway::app {
 
 namespace {
 
-bus::gcra_limit limit_of(const rate_rule& r) { return {r.per_second, std::max(1.0, r.burst)}; }
-
+bus::gcra_limit limit_of(const rate_rule& r) {
+    return {r.per_second, std::max(1.0, r.burst)};
+}
 
 // Settings from the config file seed the instance until an owner exists and
 // takes over in PATCH /instance. Returns the upload limit in force.
@@ -102,12 +104,12 @@ int serve(const config& c, const std::string& version) {
         .login_limit = limit_of(c.rate_limits.login),
         .register_limit = limit_of(c.rate_limits.register_),
         .version = version,
-        .invite_is_valid = [&](std::string code) {
-            return text::invite_is_valid(text_services, std::move(code));
-        },
-        .join_with_invite = [&](std::uint64_t user, std::string code) {
-            return text::join_with_invite(text_services, user, std::move(code));
-        },
+        .invite_is_valid =
+            [&](std::string code) { return text::invite_is_valid(text_services, std::move(code)); },
+        .join_with_invite =
+            [&](std::uint64_t user, std::string code) {
+                return text::join_with_invite(text_services, user, std::move(code));
+            },
     };
 
     // HTTP routes.
@@ -130,10 +132,16 @@ int serve(const config& c, const std::string& version) {
     add_ops_routes(router, *db, version);
     process::register_metrics(metrics::global(), version);
 
+    // The web client, when built: every GET the API does not answer.
+    net::handler web_client;
+    if (!c.server.web_root.empty())
+        web_client = net::make_static_files_handler({.root = c.server.web_root});
+
     net::pipeline pipeline(std::move(router), {.cors_origins = c.server.cors_origins,
                                                .hsts = c.tls.enabled,
                                                .hsts_max_age = c.tls.hsts_max_age,
-                                               .access_log = c.log.access_log});
+                                               .access_log = c.log.access_log,
+                                               .fallback = std::move(web_client)});
 
     net::server_options options;
     options.host = c.listen_host();
@@ -150,21 +158,21 @@ int serve(const config& c, const std::string& version) {
     options.tls.cert_file = c.tls.cert_file;
     options.tls.key_file = c.tls.key_file;
     if (!c.tls.redirect_listen.empty())
-        split_host_port(c.tls.redirect_listen, options.tls.redirect_host, options.tls.redirect_port);
+        split_host_port(c.tls.redirect_listen, options.tls.redirect_host,
+                        options.tls.redirect_port);
 
     net::server server(options, pipeline);
 
     // The gateway lives on the shards, which exist once the server started;
     // upgrades are routed to it from then on.
     std::unique_ptr<text::gateway> gateway;
-    server.add_websocket(
-        "/gateway",
-        [&gateway](const net::request& req) -> std::unique_ptr<net::ws::handler> {
-            return gateway ? gateway->acceptor()(req) : nullptr;
-        },
-        {.max_message_bytes = 16 << 10,
-         .max_queued_bytes = c.gateway.max_queued_bytes,
-         .overflow_close_code = 4010});
+    server.add_websocket("/gateway",
+                         [&gateway](const net::request& req) -> std::unique_ptr<net::ws::handler> {
+                             return gateway ? gateway->acceptor()(req) : nullptr;
+                         },
+                         {.max_message_bytes = 16 << 10,
+                          .max_queued_bytes = c.gateway.max_queued_bytes,
+                          .overflow_close_code = 4010});
 
     const auto grace = std::chrono::seconds(c.server.shutdown_grace_seconds);
     signal_watcher signals(
@@ -174,8 +182,10 @@ int serve(const config& c, const std::string& version) {
         },
         [&] {
             if (!c.tls.enabled) return;
-            if (server.reload_tls()) log::info("tls reloaded");
-            else log::error("tls reload failed; keeping the previous certificate");
+            if (server.reload_tls())
+                log::info("tls reloaded");
+            else
+                log::error("tls reload failed; keeping the previous certificate");
         });
 
     server.start();

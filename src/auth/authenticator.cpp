@@ -133,9 +133,8 @@ boost::asio::awaitable<result<principal>> authenticator::authenticate(const net:
     constexpr std::string_view bearer = "bearer ";
     const bool is_bearer =
         authz->size() > bearer.size() &&
-        std::equal(bearer.begin(), bearer.end(), authz->begin(), [](char a, char b) {
-            return a == std::tolower(static_cast<unsigned char>(b));
-        });
+        std::equal(bearer.begin(), bearer.end(), authz->begin(),
+                   [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
     if (!is_bearer)
         co_return error::unauthorized("invalid_token", "use Authorization: Bearer <token>");
     co_return verify_access_token(authz->substr(bearer.size()));

@@ -248,21 +248,22 @@ const std::vector<key_spec>& keys() {
         double_key(
             "rate_limits", "register_burst",
             [](config & c) -> auto& { return c.rate_limits.register_.burst; }),
-        uint_key<unsigned>("gateway", "heartbeat_interval_ms",
-                           [](config& c) -> auto& { return c.gateway.heartbeat_interval_ms; },
-                           1000u, 600000u),
-        uint_key<unsigned>("gateway", "resume_grace_seconds",
-                           [](config& c) -> auto& { return c.gateway.resume_grace_seconds; }, 0u,
-                           3600u),
-        uint_key<unsigned>("gateway", "replay_events",
-                           [](config& c) -> auto& { return c.gateway.replay_events; }, 10u,
-                           100000u),
-        uint_key<std::size_t>("gateway", "max_queued_bytes",
-                              [](config& c) -> auto& { return c.gateway.max_queued_bytes; },
-                              std::size_t{64} << 10, std::size_t{1} << 30),
-        uint_key<unsigned>("gateway", "large_space_threshold",
-                           [](config& c) -> auto& { return c.gateway.large_space_threshold; }, 0u,
-                           1000000u),
+        uint_key<unsigned>(
+            "gateway", "heartbeat_interval_ms",
+            [](config & c) -> auto& { return c.gateway.heartbeat_interval_ms; }, 1000u, 600000u),
+        uint_key<unsigned>(
+            "gateway", "resume_grace_seconds",
+            [](config & c) -> auto& { return c.gateway.resume_grace_seconds; }, 0u, 3600u),
+        uint_key<unsigned>(
+            "gateway", "replay_events", [](config & c) -> auto& { return c.gateway.replay_events; },
+            10u, 100000u),
+        uint_key<std::size_t>(
+            "gateway", "max_queued_bytes",
+            [](config & c) -> auto& { return c.gateway.max_queued_bytes; }, std::size_t{64} << 10,
+            std::size_t{1} << 30),
+        uint_key<unsigned>(
+            "gateway", "large_space_threshold",
+            [](config & c) -> auto& { return c.gateway.large_space_threshold; }, 0u, 1000000u),
         string_key(
             "log", "level", [](config & c) -> auto& { return c.log.level; },
             one_of({"debug", "info", "warn", "error"})),

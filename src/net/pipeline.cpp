@@ -110,6 +110,10 @@ void record_metrics(method verb, std::string_view route, int status, double seco
     requests->inc();
 }
 
+bool uses_fallback(const request& req, const router::match_result& m) noexcept {
+    return m.h == nullptr && !m.path_known && (req.verb == method::get || req.verb == method::head);
+}
+
 driftway::error route_error(int status, std::string code, std::string message) {
     return {status, std::move(code), std::move(message), {}};
 }
@@ -176,7 +180,8 @@ boost::asio::awaitable<response> pipeline::handle(request& req) {
             res = response::from_error(
                 route_error(403, "cors_origin_denied", "this origin may not use the API"));
         }
-    } else if (const auto m = router_.match(req); m.h == nullptr) {
+    } else if (const auto m = router_.match(req);
+               m.h == nullptr && !(uses_fallback(req, m) && options_.fallback)) {
         if (!m.path_known) {
             res = response::from_error(route_error(404, "not_found", "no such endpoint"));
         } else if (req.verb == method::options) {
@@ -190,7 +195,7 @@ boost::asio::awaitable<response> pipeline::handle(request& req) {
         }
     } else {
         try {
-            res = co_await (*m.h)(req);
+            res = co_await (m.h != nullptr ? *m.h : options_.fallback)(req);
         } catch (const error_exception& e) {
             res = response::from_error(e.get());
         } catch (const std::exception& e) {

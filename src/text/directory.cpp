@@ -54,7 +54,8 @@ directory::~directory() = default;
 task<std::shared_ptr<const space_snapshot>> directory::space(id_t space_id) {
     {
         std::lock_guard lock(state_->mutex);
-        if (auto it = state_->spaces.find(space_id); it != state_->spaces.end()) co_return it->second;
+        if (auto it = state_->spaces.find(space_id); it != state_->spaces.end())
+            co_return it->second;
     }
     auto row = co_await db_.spaces().get(space_id);
     if (!row) co_return nullptr;
@@ -172,12 +173,13 @@ task<std::optional<channel_access>> directory::access(id_t user_id, id_t channel
     std::vector<auth::overwrite> overwrites;
     overwrites.reserve(rules->overwrites.size());
     for (const auto& o : rules->overwrites)
-        overwrites.push_back({o.id, o.is_member ? auth::overwrite::kind::member : auth::overwrite::kind::role,
-                              o.allow, o.deny});
+        overwrites.push_back(
+            {o.id, o.is_member ? auth::overwrite::kind::member : auth::overwrite::kind::role,
+             o.allow, o.deny});
     const auto grants = snap->grants();
     const auto view = member_view_of(*m);
-    const auto perms = auth::channel_permissions({ch->space_id, snap->space.owner_id, grants}, view,
-                                                 overwrites);
+    const auto perms =
+        auth::channel_permissions({ch->space_id, snap->space.owner_id, grants}, view, overwrites);
     if (!auth::has(perms, auth::perm::view_channel)) co_return std::nullopt;
     co_return channel_access{ch, snap, perms, view.timed_out && m->user_id != snap->space.owner_id};
 }

@@ -3,9 +3,10 @@
 namespace driftway::text {
 
 namespace {
-std::shared_ptr<bus::event> make(bus::event::audience to, std::uint64_t target, std::uint64_t space_id,
-                    std::string_view type, const json::value& data, bool changes_access,
-                    std::vector<std::uint64_t> users = {}) {
+std::shared_ptr<bus::event> make(bus::event::audience to, std::uint64_t target,
+                                 std::uint64_t space_id, std::string_view type,
+                                 const json::value& data, bool changes_access,
+                                 std::vector<std::uint64_t> users = {}) {
     auto e = std::make_shared<bus::event>();
     e->to = to;
     e->target = target;

@@ -40,7 +40,8 @@ awaitable_response list_keys(account_services& s, const principal& who) {
 awaitable_response create_key(account_services& s, request& req, const principal& who) {
     auto body = net::json_body(req, s.limits).value();
     json::object_reader in(body);
-    auto name = in.required_string("name", {.min_length = 1, .max_length = 64, .trim = true, .single_line = true});
+    auto name = in.required_string(
+        "name", {.min_length = 1, .max_length = 64, .trim = true, .single_line = true});
     std::uint32_t mask = 0;
     if (!in.has("scopes"))
         in.fail("scopes", "is required");

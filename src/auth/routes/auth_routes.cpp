@@ -28,7 +28,8 @@ awaitable_response register_user(account_services& s, request& req) {
     auto username =
         in.required_string("username", {.min_length = username_min, .max_length = username_max});
     auto email = in.required_string(
-        "email", {.min_length = email_min, .max_length = email_max, .trim = true, .single_line = true});
+        "email",
+        {.min_length = email_min, .max_length = email_max, .trim = true, .single_line = true});
     auto password =
         in.required_string("password", {.min_length = password_min, .max_length = password_max});
     auto invite = in.optional_string("invite", {.min_length = 1, .max_length = 64});
@@ -76,8 +77,8 @@ awaitable_response register_user(account_services& s, request& req) {
 awaitable_response login(account_services& s, request& req) {
     auto body = net::json_body(req, s.limits).value();
     json::object_reader in(body);
-    auto login_name =
-        in.required_string("login", {.min_length = 1, .max_length = 254, .trim = true, .single_line = true});
+    auto login_name = in.required_string(
+        "login", {.min_length = 1, .max_length = 254, .trim = true, .single_line = true});
     auto password = in.required_string("password", {.min_length = 1, .max_length = 256});
     in.finish().value();
 

@@ -31,7 +31,8 @@ awaitable_response patch_instance(account_services& s, request& req, const princ
             error::forbidden("not_owner", "only the instance owner may change instance settings"));
     auto body = net::json_body(req, s.limits).value();
     json::object_reader in(body);
-    if (auto name = in.optional_string("name", {.min_length = 1, .max_length = 64, .trim = true, .single_line = true}))
+    if (auto name = in.optional_string(
+            "name", {.min_length = 1, .max_length = 64, .trim = true, .single_line = true}))
         settings.name = std::move(*name);
     if (auto mode = in.optional_string("registration")) {
         if (*mode != "open" && *mode != "invite" && *mode != "closed")

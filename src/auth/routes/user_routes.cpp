@@ -22,8 +22,8 @@ awaitable_response patch_me(account_services& s, request& req, const principal& 
     auto body = net::json_body(req, s.limits).value();
     json::object_reader in(body);
     store::user_update changes;
-    if (auto name =
-            in.nullable_string("display_name", {.min_length = 1, .max_length = 32, .trim = true, .single_line = true}))
+    if (auto name = in.nullable_string(
+            "display_name", {.min_length = 1, .max_length = 32, .trim = true, .single_line = true}))
         changes.display_name = name->value_or(std::string{});
     if (in.has("avatar")) {
         const json::value* v = in.optional_raw("avatar");

@@ -10,7 +10,9 @@ checkpointer::checkpointer(const std::string& path, std::chrono::milliseconds in
     thread_ = std::thread([this] { run(); });
 }
 
-checkpointer::~checkpointer() { stop(); }
+checkpointer::~checkpointer() {
+    stop();
+}
 
 void checkpointer::stop() {
     {

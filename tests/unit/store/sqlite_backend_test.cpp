@@ -9,10 +9,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 

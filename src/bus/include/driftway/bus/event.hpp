@@ -26,7 +26,7 @@ struct event {
     // recomputing access) receive it, so private channels stay private.
     // CHANNEL_DELETE uses it too: those that could view it before.
     std::uint64_t channel_filter = 0;
-    std::string type;                  // "MESSAGE_CREATE", …
+    std::string type;                         // "MESSAGE_CREATE", …
     std::shared_ptr<const std::string> body;  // `"t":"…","d":{…}}`
 
     // Kinds of events that change who may see what; sessions recompute their
@@ -37,6 +37,7 @@ struct event {
 using event_ptr = std::shared_ptr<const event>;
 
 // Builds the shared body from a type and the serialized JSON of `d`.
-std::shared_ptr<const std::string> make_event_body(std::string_view type, std::string_view data_json);
+std::shared_ptr<const std::string> make_event_body(std::string_view type,
+                                                   std::string_view data_json);
 
 }  // namespace driftway::bus

@@ -63,10 +63,10 @@ struct config {
 
     struct gateway_section {
         unsigned heartbeat_interval_ms = 41250;
-        unsigned resume_grace_seconds = 120;  // a dropped session can be resumed this long
-        unsigned replay_events = 1000;        // events kept per session for resume
+        unsigned resume_grace_seconds = 120;     // a dropped session can be resumed this long
+        unsigned replay_events = 1000;           // events kept per session for resume
         std::size_t max_queued_bytes = 4 << 20;  // per connection; past it: close 4010
-        unsigned large_space_threshold = 250;  // READY omits member lists of larger spaces
+        unsigned large_space_threshold = 250;    // READY omits member lists of larger spaces
     } gateway;
 
     struct log_section {

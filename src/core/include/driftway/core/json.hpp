@@ -40,7 +40,7 @@ bool valid_utf8(std::string_view text) noexcept;
 struct string_rule {
     std::size_t min_length = 0;  // code points
     std::size_t max_length = 2000;
-    bool trim = false;  // strip surrounding ASCII whitespace before checking
+    bool trim = false;         // strip surrounding ASCII whitespace before checking
     bool single_line = false;  // refuse control characters (names, titles)
 };
 

@@ -21,6 +21,9 @@ struct pipeline_options {
         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
         "style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+    // Answers GET and HEAD requests whose path no route knows (the web
+    // client's files); empty: 404 not_found.
+    handler fallback;
 };
 
 class pipeline {

@@ -20,7 +20,7 @@ namespace driftway::net::ws {
 inline constexpr std::uint16_t close_normal = 1000;
 inline constexpr std::uint16_t close_going_away = 1001;
 inline constexpr std::uint16_t close_protocol_error = 1002;
-inline constexpr std::uint16_t close_unsupported = 1003;  // binary frames
+inline constexpr std::uint16_t close_unsupported = 1003;      // binary frames
 inline constexpr std::uint16_t close_invalid_payload = 1007;  // text that is not UTF-8
 inline constexpr std::uint16_t close_too_big = 1009;
 
@@ -73,9 +73,9 @@ public:
 };
 
 struct options {
-    std::size_t max_message_bytes = 64 << 10;     // larger inbound messages: close 1009
-    std::size_t max_queued_bytes = 4 << 20;       // send queue bound: past it, overflow
-    std::uint16_t overflow_close_code = 4010;     // slow consumer (resumable)
+    std::size_t max_message_bytes = 64 << 10;  // larger inbound messages: close 1009
+    std::size_t max_queued_bytes = 4 << 20;    // send queue bound: past it, overflow
+    std::uint16_t overflow_close_code = 4010;  // slow consumer (resumable)
 };
 
 // Called for an upgrade request on a WebSocket path, after the handshake has

@@ -66,7 +66,7 @@ struct invite {
 enum class channel_type { text, voice, category, thread, dm, group_dm };
 
 struct overwrite_row {
-    id_t id = 0;            // role id or user id
+    id_t id = 0;             // role id or user id
     bool is_member = false;  // false: role
     std::uint64_t allow = 0;
     std::uint64_t deny = 0;

@@ -47,7 +47,8 @@ public:
     // Also removes the role from every member who had it.
     virtual task<bool> remove(id_t space_id, id_t role_id) = 0;
     // Sets positions in one transaction.
-    virtual task<void> set_positions(id_t space_id, std::vector<std::pair<id_t, int>> positions) = 0;
+    virtual task<void> set_positions(id_t space_id,
+                                     std::vector<std::pair<id_t, int>> positions) = 0;
 };
 
 class ban_repository {

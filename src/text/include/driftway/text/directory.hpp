@@ -25,7 +25,7 @@ using task = boost::asio::awaitable<T>;
 
 struct space_snapshot {
     store::space space;
-    std::vector<store::role> roles;  // by position; roles[0] is @everyone
+    std::vector<store::role> roles;        // by position; roles[0] is @everyone
     std::vector<store::channel> channels;  // by position then id; threads included
     std::int64_t member_count = 0;
 

@@ -20,10 +20,12 @@ struct text_services {
 };
 
 // REST routes, by area (API.md). Each file registers its own.
-void add_space_routes(auth::api_router& api, text_services& s);    // spaces, members, roles, bans, audit
+void add_space_routes(auth::api_router& api,
+                      text_services& s);  // spaces, members, roles, bans, audit
 void add_invite_routes(auth::api_router& api, text_services& s);   // invites
 void add_channel_routes(auth::api_router& api, text_services& s);  // channels, overwrites, DMs
-void add_message_routes(auth::api_router& api, text_services& s);  // messages, reactions, pins, threads, typing, ack
+void add_message_routes(auth::api_router& api,
+                        text_services& s);  // messages, reactions, pins, threads, typing, ack
 void add_search_routes(auth::api_router& api, text_services& s);
 void add_attachment_routes(auth::api_router& api, text_services& s);
 
