@@ -110,6 +110,7 @@ int serve(const config& c, const std::string& version) {
             [&](std::uint64_t user, std::string code) {
                 return text::join_with_invite(text_services, user, std::move(code));
             },
+        .user_changed = [&](std::uint64_t user) { directory.forget_user(user); },
     };
 
     // HTTP routes.

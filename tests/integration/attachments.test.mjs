@@ -256,3 +256,36 @@ test("uploads above the instance's limit are 413", async () => {
             { token: admin.access_token, body: { max_upload_bytes: 25 * 1024 * 1024 } }), 200);
     }
 });
+
+test('an avatar is public to signed-in users; only an image of the user\'s own counts', async () => {
+    const bob = await registerUser(server);
+    const alice = await registerUser(server);
+    const carol = await registerUser(server);
+
+    // No avatar yet.
+    expectStatus(await api(server, 'GET', `/users/${bob.user.id}/avatar`, { token: alice.access_token }),
+        404, 'unknown_avatar');
+
+    const png = tinyPng();
+    const up = await uploadForm(bob, png, 'me.png', 'image/png');
+    assert.equal(up.status, 201, up.text);
+    expectStatus(await api(server, 'PATCH', '/users/@me',
+        { token: bob.access_token, body: { avatar: up.json.id } }), 200);
+
+    // Alice shares nothing with Bob, yet sees his avatar.
+    const got = await fetchFile(alice, `/api/v1/users/${bob.user.id}/avatar`);
+    assert.equal(got.status, 200);
+    assert.equal(got.headers.get('content-type'), 'image/png');
+    assert.equal(got.headers.get('x-content-type-options'), 'nosniff');
+    assert.deepEqual(got.body, png);
+    // Not without signing in.
+    assert.equal((await fetchFile(null, `/api/v1/users/${bob.user.id}/avatar`)).status, 401);
+
+    // Alice's private upload cannot be exposed by pointing an avatar at it.
+    const secret = await uploadForm(alice, png, 'private.png', 'image/png');
+    assert.equal(secret.status, 201, secret.text);
+    expectStatus(await api(server, 'PATCH', '/users/@me',
+        { token: carol.access_token, body: { avatar: secret.json.id } }), 200);
+    expectStatus(await api(server, 'GET', `/users/${carol.user.id}/avatar`, { token: bob.access_token }),
+        404, 'unknown_avatar');
+});

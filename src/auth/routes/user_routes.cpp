@@ -55,6 +55,7 @@ awaitable_response patch_me(account_services& s, request& req, const principal& 
     in.finish().value();
     auto updated = co_await s.db.users().update(who.user_id, std::move(changes));
     if (!updated) co_return response::from_error(updated.error());
+    if (s.user_changed) s.user_changed(who.user_id);
     co_return response::json(200, private_user_json(*updated));
 }
 

@@ -103,13 +103,11 @@ task<bool> may_fetch(text_services& s, const store::attachment& a, id_t user_id)
     co_return access && access->can(auth::perm::read_message_history);
 }
 
-awaitable_response fetch_attachment(text_services& s, request& req, const principal& who) {
-    const auto id = path_id(req, "attachment_id", "attachment");
-    auto a = co_await s.db.attachments().get(id);
-    if (!a || req.param("filename") != a->filename || !(co_await may_fetch(s, *a, who.user_id)))
-        fail(error::not_found("attachment"));
-
-    const auto etag = "\"" + a->sha256 + "\"";
+// The file of an attachment the caller may fetch, with the headers that keep
+// it inert in a browser whatever its bytes are.
+awaitable_response serve_file(text_services& s, const request& req, const store::attachment& a,
+                              std::string_view what) {
+    const auto etag = "\"" + a.sha256 + "\"";
     response res;
     res.headers.set("X-Content-Type-Options", "nosniff");
     res.headers.set("Content-Security-Policy", "sandbox; default-src 'none'");
@@ -119,19 +117,41 @@ awaitable_response fetch_attachment(text_services& s, request& req, const princi
         res.status = 304;
         co_return res;
     }
-    auto bytes = co_await s.files.get(a->sha256);
+    auto bytes = co_await s.files.get(a.sha256);
     if (!bytes) {
         log::error("attachment file missing",
-                   {{"attachment_id", json::id_string(a->id)}, {"sha256", a->sha256}});
-        fail(error::not_found("attachment"));
+                   {{"attachment_id", json::id_string(a.id)}, {"sha256", a.sha256}});
+        fail(error::not_found(std::string(what)));
     }
     res.status = 200;
-    res.headers.set("Content-Type", a->content_type);
+    res.headers.set("Content-Type", a.content_type);
     res.headers.set(
         "Content-Disposition",
-        messages::content_disposition(messages::is_inline_image(a->content_type), a->filename));
+        messages::content_disposition(messages::is_inline_image(a.content_type), a.filename));
     res.body = std::move(*bytes);
     co_return res;
+}
+
+awaitable_response fetch_attachment(text_services& s, request& req, const principal& who) {
+    const auto id = path_id(req, "attachment_id", "attachment");
+    auto a = co_await s.db.attachments().get(id);
+    if (!a || req.param("filename") != a->filename || !(co_await may_fetch(s, *a, who.user_id)))
+        fail(error::not_found("attachment"));
+    co_return co_await serve_file(s, req, *a, "attachment");
+}
+
+// GET /users/{id}/avatar: a profile picture is public to every signed-in
+// user. Only an image the user uploaded themselves is served, so pointing
+// one's avatar at somebody else's private file reveals nothing.
+awaitable_response fetch_avatar(text_services& s, request& req) {
+    const auto user_id = path_id(req, "user_id", "user");
+    auto u = co_await s.dir.user(user_id);
+    if (!u) fail(error::not_found("user"));
+    std::optional<store::attachment> a;
+    if (u->avatar) a = co_await s.db.attachments().get(*u->avatar);
+    if (!a || a->uploader_id != u->id || !messages::is_inline_image(a->content_type))
+        fail(error::not_found("avatar"));
+    co_return co_await serve_file(s, req, *a, "avatar");
 }
 
 }  // namespace
@@ -141,6 +161,8 @@ void add_attachment_routes(auth::api_router& api, text_services& s) {
              [&s](request& req, const principal& who) { return create_attachment(s, req, who); });
     api.get("/api/v1/attachments/{attachment_id}/{filename}",
             [&s](request& req, const principal& who) { return fetch_attachment(s, req, who); });
+    api.get("/api/v1/users/{user_id}/avatar",
+            [&s](request& req, const principal&) { return fetch_avatar(s, req); });
 }
 
 }  // namespace driftway::text

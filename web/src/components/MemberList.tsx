@@ -46,7 +46,7 @@ export function MemberList({ spaceId }: { spaceId: string }) {
                         title={me ? 'You' : `Message ${name(m)}`}
                         onClick={() => !me && void openDm(m.user.id)}
                       >
-                        <Avatar userId={m.user.id} name={name(m)} size={32} status={status} />
+                        <Avatar userId={m.user.id} name={name(m)} size={32} status={status} avatar={m.user.avatar} />
                         <span class="member-name" style={{ color: colorOf(m) }}>
                           {name(m)}
                         </span>

@@ -53,7 +53,7 @@ export function MessageItem({ message: m, compact }: { message: LocalMessage; co
               {new Date(m.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
             </time>
           ) : (
-            <Avatar userId={m.author.id} name={name} />
+            <Avatar userId={m.author.id} name={name} avatar={m.author.avatar} />
           )}
         </div>
         <div class="message-main">

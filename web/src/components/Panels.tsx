@@ -59,7 +59,7 @@ function ResultItem({ m, children }: { m: Message; children: preact.ComponentChi
   return (
     <li>
       <button class="result" onClick={() => void jumpTo(m.channel_id, m.id)} aria-label={`Jump to message by ${store.displayName(m.author.id, c?.space_id)} in ${where}`}>
-        <Avatar userId={m.author.id} name={store.displayName(m.author.id, c?.space_id)} size={32} />
+        <Avatar userId={m.author.id} name={store.displayName(m.author.id, c?.space_id)} size={32} avatar={m.author.avatar} />
         <div class="result-main">
           <div>
             <strong>{store.displayName(m.author.id, c?.space_id)}</strong> <span class="muted small">{where}</span> <span class="muted small">{formatTime(m.created_at)}</span>

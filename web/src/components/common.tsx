@@ -21,17 +21,21 @@ export function initials(name: string): string {
   return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
 }
 
-export function Avatar({ userId, name, size = 40, status }: { userId: string; name: string; size?: number; status?: Status }) {
-  const ownUrl = userId === store.me?.id ? (store.me?.preferences?.avatar_url as string | undefined) : undefined;
+// A user's picture: the avatar image when the user has one (served to any
+// signed-in user by GET /users/{id}/avatar), otherwise initials on a colour.
+export function Avatar({ userId, name, size = 40, status, avatar }: { userId: string; name: string; size?: number; status?: Status; avatar?: string | null }) {
+  const own = userId === store.me?.id;
+  const avatarId = avatar !== undefined ? avatar : own ? store.me?.avatar : null;
+  const url = avatarId ? `/api/v1/users/${userId}/avatar?v=${avatarId}` : undefined;
   return (
     <span class="avatar" style={{ width: `${size}px`, height: `${size}px`, background: colorFor(userId), fontSize: `${Math.round(size * 0.4)}px` }} aria-hidden="true">
-      {ownUrl ? <AuthImage url={ownUrl} alt="" class="avatar-img" /> : initials(name)}
+      {url ? <AuthImage url={url} alt="" class="avatar-img" fallback={initials(name)} /> : initials(name)}
       {status && <span class={'presence presence-' + status} />}
     </span>
   );
 }
 
-export function AuthImage({ url, alt, class: cls, onClick }: { url: string; alt: string; class?: string; onClick?: () => void }) {
+export function AuthImage({ url, alt, class: cls, onClick, fallback }: { url: string; alt: string; class?: string; onClick?: () => void; fallback?: ComponentChildren }) {
   const [src, setSrc] = useState<string | null>(null);
   const [failed, setFailed] = useState(false);
   useEffect(() => {
@@ -44,7 +48,7 @@ export function AuthImage({ url, alt, class: cls, onClick }: { url: string; alt:
       live = false;
     };
   }, [url]);
-  if (failed) return <span class={'img-failed ' + (cls ?? '')}>image unavailable</span>;
+  if (failed) return fallback !== undefined ? <>{fallback}</> : <span class={'img-failed ' + (cls ?? '')}>image unavailable</span>;
   if (!src) return <span class={'img-loading ' + (cls ?? '')} aria-busy="true" />;
   return <img src={src} alt={alt} class={cls} onClick={onClick} />;
 }

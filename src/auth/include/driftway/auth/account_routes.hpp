@@ -33,6 +33,8 @@ struct account_services {
     // Joins the invite's space once the account exists (when an invite was given).
     std::function<boost::asio::awaitable<void>(std::uint64_t user_id, std::string code)>
         join_with_invite;
+    // Told after a user's profile changed, so caches of profiles forget it.
+    std::function<void(std::uint64_t user_id)> user_changed;
 };
 
 void add_auth_routes(api_router& api, account_services& s);
