@@ -20,38 +20,6 @@ namespace {
 using namespace test;
 namespace fs = std::filesystem;
 
-// A self-signed EC P-256 certificate with the given serial, written as PEM.
-void write_self_signed(const fs::path& cert_file, const fs::path& key_file, long serial) {
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
-    ASSERT_TRUE(key);
-    std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
-    ASSERT_TRUE(cert);
-    ASSERT_EQ(X509_set_version(cert.get(), 2), 1);
-    ASSERT_EQ(ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial), 1);
-    ASSERT_TRUE(X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60));
-    ASSERT_TRUE(X509_gmtime_adj(X509_getm_notAfter(cert.get()), 3600));
-    ASSERT_EQ(X509_set_pubkey(cert.get(), key.get()), 1);
-    X509_NAME* name = X509_get_subject_name(cert.get());
-    const std::string cn = "driftway-test-" + std::to_string(serial);
-    ASSERT_EQ(
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                   reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0),
-        1);
-    ASSERT_EQ(X509_set_issuer_name(cert.get(), name), 1);
-    ASSERT_GT(X509_sign(cert.get(), key.get(), EVP_sha256()), 0);
-
-    std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(BIO_new_file(cert_file.c_str(), "w"),
-                                                       BIO_free);
-    ASSERT_TRUE(cert_bio);
-    ASSERT_EQ(PEM_write_bio_X509(cert_bio.get(), cert.get()), 1);
-    std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(BIO_new_file(key_file.c_str(), "w"),
-                                                      BIO_free);
-    ASSERT_TRUE(key_bio);
-    ASSERT_EQ(
-        PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr),
-        1);
-}
-
 long peer_serial(tls_client& c) {
     std::unique_ptr<X509, decltype(&X509_free)> peer(
         SSL_get1_peer_certificate(c.stream().native_handle()), X509_free);
