@@ -1,6 +1,7 @@
 #include "admin.hpp"
 
 #include "settings.hpp"
+#include "storage.hpp"
 
 #include "driftway/auth/account_rules.hpp"
 #include "driftway/auth/crypto.hpp"
@@ -21,7 +22,7 @@ namespace driftway::app {
 
 int admin_migrate(const config& c) {
     std::filesystem::create_directories(c.storage.data_dir);
-    auto db = store::make_sqlite({.path = database_path(c), .read_threads = 1, .migrate = true});
+    auto db = open_storage(c, 1);
     std::cout << "schema version " << db->schema_version() << " (latest "
               << db->latest_schema_version() << ")\n";
     db->close();
@@ -50,7 +51,7 @@ int admin_create_owner(const config& c, const command_line& cl) {
 
     auth::init_crypto();
     std::filesystem::create_directories(c.storage.data_dir);
-    auto db = store::make_sqlite({.path = database_path(c), .read_threads = 1, .migrate = true});
+    auto db = open_storage(c, 1);
     auth::password_cost cost = auth::password_cost::interactive;
     auth::parse_password_cost(c.auth.password_cost, cost);
 

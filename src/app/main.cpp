@@ -1,9 +1,13 @@
 // driftway: the single binary. `serve` runs every module in one process;
 // `admin` holds the operator's commands.
 #include "admin.hpp"
+#include "admin_jobs.hpp"
 #include "cli.hpp"
+#include "gateway_node.hpp"
 #include "settings.hpp"
 #include "single_node.hpp"
+#include "text_node.hpp"
+#include "voice_node.hpp"
 
 #include "driftway/core/log.hpp"
 
@@ -17,15 +21,25 @@ void usage(std::ostream& out) {
     out << "usage:\n"
            "  driftway --version\n"
            "  driftway serve [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
+           "  driftway text [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
+           "      (the REST API and realtime gateway alone, for the cluster shape)\n"
+           "  driftway voice [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
+           "      (the voice service alone: signaling on /voice, media on [voice] media_listen)\n"
+           "  driftway gateway [--config FILE] [--listen HOST:PORT] [--data DIR]\n"
+           "      (the REST proxy alone, in front of [proxy] text_upstreams)\n"
            "  driftway admin migrate [--config FILE] [--data DIR]\n"
            "  driftway admin create-owner --username NAME --email ADDRESS [--config FILE] "
            "[--data DIR]\n"
-           "      (reads the password from standard input)\n";
+           "      (reads the password from standard input)\n"
+           "  driftway admin dead-letters list [--limit N] [--before ID] [--json]\n"
+           "  driftway admin dead-letters replay ID|--all\n"
+           "  driftway admin dead-letters delete ID\n"
+           "  driftway admin jobs enqueue-http-post --url URL --payload JSON\n";
 }
 
 int run(int argc, char** argv) {
     using namespace driftway;
-    const auto cl = app::parse_command_line(argc, argv, {"version", "help"});
+    const auto cl = app::parse_command_line(argc, argv, {"version", "help", "json", "all"});
     if (cl.has_switch("version")) {
         std::cout << "driftway " << version << "\n";
         return 0;
@@ -45,10 +59,17 @@ int run(int argc, char** argv) {
 
     const auto& cmd = cl.command;
     if (cmd[0] == "serve" && cmd.size() == 1) return app::serve(*settings, version);
+    if (cmd[0] == "text" && cmd.size() == 1) return app::serve_text(*settings, version);
+    if (cmd[0] == "voice" && cmd.size() == 1) return app::serve_voice(*settings, version);
+    if (cmd[0] == "gateway" && cmd.size() == 1) return app::serve_gateway(*settings, version);
     if (cmd[0] == "admin" && cmd.size() == 2 && cmd[1] == "migrate")
         return app::admin_migrate(*settings);
     if (cmd[0] == "admin" && cmd.size() == 2 && cmd[1] == "create-owner")
         return app::admin_create_owner(*settings, cl);
+    if (cmd[0] == "admin" && cmd.size() >= 2 && cmd[1] == "dead-letters")
+        return app::admin_dead_letters(*settings, cl);
+    if (cmd[0] == "admin" && cmd.size() >= 2 && cmd[1] == "jobs")
+        return app::admin_jobs(*settings, cl);
     usage(std::cerr);
     return 2;
 }

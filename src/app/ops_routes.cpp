@@ -7,27 +7,36 @@
 
 namespace driftway::app {
 
-void add_ops_routes(net::router& router, store::backend& db, std::string version) {
+health_check database_check(store::backend& db) {
+    return {"database", [&db]() { return db.ping(); }};
+}
+
+void add_ops_routes(net::router& router, std::vector<health_check> checks, std::string version) {
     router.add(net::method::get, "/health",
-               [&db, version](net::request&) -> boost::asio::awaitable<net::response> {
-                   const auto ping = co_await db.ping();
-                   json::object database;
-                   database["status"] = ping.ok ? "ok" : "down";
-                   database["latency_ms"] = ping.latency_ms;
-                   if (!ping.ok) database["detail"] = ping.detail;
+               [checks = std::move(checks),
+                version](net::request&) -> boost::asio::awaitable<net::response> {
+                   bool ok = true;
+                   json::object results;
+                   for (const auto& check : checks) {
+                       const auto outcome = co_await check.run();
+                       json::object entry;
+                       entry["status"] = outcome.ok ? "ok" : "down";
+                       entry["latency_ms"] = outcome.latency_ms;
+                       if (!outcome.ok) entry["detail"] = outcome.detail;
+                       results[check.name] = std::move(entry);
+                       ok = ok && outcome.ok;
+                   }
                    json::object memory;
                    memory["status"] = "ok";
                    memory["rss_bytes"] = process::resident_memory_bytes();
-                   json::object checks;
-                   checks["database"] = std::move(database);
-                   checks["memory"] = std::move(memory);
+                   results["memory"] = std::move(memory);
                    json::object body;
-                   body["status"] = ping.ok ? "ok" : "degraded";
+                   body["status"] = ok ? "ok" : "degraded";
                    body["timestamp"] = clock::iso8601(clock::unix_ms());
                    body["version"] = version;
                    body["uptime_seconds"] = process::uptime_seconds();
-                   body["checks"] = std::move(checks);
-                   auto res = net::response::json(ping.ok ? 200 : 503, body);
+                   body["checks"] = std::move(results);
+                   auto res = net::response::json(ok ? 200 : 503, body);
                    res.headers.set("Cache-Control", "no-store");
                    co_return res;
                });

@@ -166,16 +166,19 @@ jwt_signer jwt_signer::load_or_create(const std::string& path) {
 }
 
 std::string jwt_signer::sign(const access_claims& claims) const {
-    boost::json::object header;
-    header["alg"] = "EdDSA";
-    header["typ"] = "JWT";
-    header["kid"] = public_.kid;
     boost::json::object payload;
     payload["sub"] = std::to_string(claims.user_id);
     payload["iat"] = claims.issued_at;
     payload["exp"] = claims.expires_at;
     if (!claims.token_id.empty()) payload["jti"] = claims.token_id;
+    return sign_payload(payload);
+}
 
+std::string jwt_signer::sign_payload(const boost::json::object& payload) const {
+    boost::json::object header;
+    header["alg"] = "EdDSA";
+    header["typ"] = "JWT";
+    header["kid"] = public_.kid;
     std::string token = base64url_encode(boost::json::serialize(header)) + '.' +
                         base64url_encode(boost::json::serialize(payload));
     std::array<unsigned char, crypto_sign_BYTES> sig{};
@@ -194,10 +197,9 @@ jwt_verifier::jwt_verifier(std::vector<ed25519_public_key> keys) {
     }
 }
 
-jwt_verifier::outcome jwt_verifier::verify(std::string_view token,
-                                           std::int64_t now_seconds) const noexcept {
+jwt_verifier::signed_outcome jwt_verifier::verify_signature(std::string_view token) const noexcept {
     const auto fail = [](jwt_failure f) noexcept {
-        outcome o;
+        signed_outcome o;
         o.failure = f;
         return o;
     };
@@ -242,9 +244,31 @@ jwt_verifier::outcome jwt_verifier::verify(std::string_view token,
         boost::system::error_code ec;
         boost::json::parse_options opts;
         opts.max_depth = 8;
-        const auto payload = boost::json::parse(*payload_text, ec, {}, opts);
+        auto payload = boost::json::parse(*payload_text, ec, {}, opts);
         if (ec || !payload.is_object()) return fail(jwt_failure::malformed);
-        const auto& claims = payload.get_object();
+        signed_outcome out;
+        out.ok = true;
+        out.claims = std::move(payload.get_object());
+        return out;
+    } catch (...) {
+        return fail(jwt_failure::malformed);
+    }
+}
+
+jwt_verifier::outcome jwt_verifier::verify(std::string_view token,
+                                           std::int64_t now_seconds) const noexcept {
+    const auto fail = [](jwt_failure f) noexcept {
+        outcome o;
+        o.failure = f;
+        return o;
+    };
+    try {
+        auto checked = verify_signature(token);
+        if (!checked.ok) return fail(checked.failure);
+        const auto& claims = checked.claims;
+        // Access tokens carry no audience; a token minted for another audience
+        // (a voice token) must never pass as one (RFC 8725 §3.9).
+        if (claims.contains("aud")) return fail(jwt_failure::wrong_audience);
 
         const auto* sub = claims.if_contains("sub");
         if (!sub || !sub->is_string()) return fail(jwt_failure::malformed);

@@ -28,13 +28,20 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 }  // namespace
 
-gcra_decision gcra_check(std::int64_t tat_ns, std::int64_t now_ns, gcra_limit limit) noexcept {
+gcra_params gcra_params_of(gcra_limit limit) noexcept {
     const double burst = std::isfinite(limit.burst) ? std::max(limit.burst, 1.0) : 1.0;
-    const std::int64_t interval =
+    gcra_params p;
+    p.interval_ns =
         limit.per_second > 0
             ? std::max<std::int64_t>(clamp_ns(ns_per_second / limit.per_second, max_interval_ns), 1)
             : max_interval_ns;
-    const std::int64_t tau = clamp_ns(static_cast<double>(interval) * (burst - 1), max_tau_ns);
+    p.tau_ns = clamp_ns(static_cast<double>(p.interval_ns) * (burst - 1), max_tau_ns);
+    return p;
+}
+
+gcra_decision gcra_check(std::int64_t tat_ns, std::int64_t now_ns, gcra_limit limit) noexcept {
+    const double burst = std::isfinite(limit.burst) ? std::max(limit.burst, 1.0) : 1.0;
+    const auto [interval, tau] = gcra_params_of(limit);
 
     gcra_decision d;
     d.limit = static_cast<std::int64_t>(std::min(burst, 1e15));

@@ -165,6 +165,21 @@ std::optional<std::string> check_optional_host_port(const std::string& v) {
     return check_host_port(v);
 }
 
+std::optional<std::string> check_optional_redis_url(const std::string& v) {
+    if (v.empty()) return std::nullopt;
+    std::string host;
+    std::uint16_t port = 0;
+    unsigned db = 0;
+    if (!parse_redis_url(v, host, port, db)) return "must be redis://HOST[:PORT][/DB]";
+    return std::nullopt;
+}
+
+// The voice signaling URL clients are sent to: empty (derived per request) or ws(s)://…
+std::optional<std::string> check_optional_ws_url(const std::string& v) {
+    if (v.empty() || v.rfind("ws://", 0) == 0 || v.rfind("wss://", 0) == 0) return std::nullopt;
+    return "must be a ws:// or wss:// URL";
+}
+
 const std::vector<key_spec>& keys() {
     static const std::vector<key_spec> k = {
         string_key(
@@ -205,7 +220,18 @@ const std::vector<key_spec>& keys() {
             100000000u),
         string_key(
             "storage", "driver", [](config & c) -> auto& { return c.storage.driver; },
-            one_of({"sqlite"})),
+            one_of({"sqlite", "postgres"})),
+        string_key(
+            "storage", "backend", [](config & c) -> auto& { return c.storage.driver; },
+            one_of({"sqlite", "postgres"})),
+        string_key(
+            "storage", "postgres_url", [](config & c) -> auto& { return c.storage.postgres_url; }),
+        uint_key<unsigned>(
+            "storage", "postgres_pool_size",
+            [](config & c) -> auto& { return c.storage.postgres_pool_size; }, 2u, 64u),
+        string_key(
+            "redis", "url", [](config & c) -> auto& { return c.redis.url; },
+            check_optional_redis_url),
         string_key(
             "storage", "data_dir", [](config & c) -> auto& { return c.storage.data_dir; }),
         uint_key<unsigned>(
@@ -278,6 +304,82 @@ const std::vector<key_spec>& keys() {
             "instance", "max_upload_bytes",
             [](config & c) -> auto& { return c.instance.max_upload_bytes; }, std::size_t{1024},
             std::size_t{1} << 34),
+        bool_key(
+            "voice", "enabled", [](config & c) -> auto& { return c.voice.enabled; }),
+        string_key(
+            "voice", "media_listen", [](config & c) -> auto& { return c.voice.media_listen; },
+            check_host_port),
+        list_key(
+            "voice", "announced_ips", [](config & c) -> auto& { return c.voice.announced_ips; }),
+        string_key(
+            "voice", "endpoint", [](config & c) -> auto& { return c.voice.endpoint; },
+            check_optional_ws_url),
+        uint_key<unsigned>(
+            "voice", "token_ttl_seconds",
+            [](config & c) -> auto& { return c.voice.token_ttl_seconds; }, 10u, 3600u),
+        list_key(
+            "voice", "turn_urls", [](config & c) -> auto& { return c.voice.turn_urls; }),
+        string_key(
+            "voice", "turn_secret", [](config & c) -> auto& { return c.voice.turn_secret; }),
+        uint_key<unsigned>(
+            "voice", "turn_ttl_seconds",
+            [](config & c) -> auto& { return c.voice.turn_ttl_seconds; }, 60u, 7u * 86400u),
+        uint_key<unsigned>(
+            "voice", "consent_timeout_ms",
+            [](config & c) -> auto& { return c.voice.consent_timeout_ms; }, 1000u, 600000u),
+        uint_key<unsigned>(
+            "voice", "speaking_level_threshold",
+            [](config & c) -> auto& { return c.voice.speaking_level_threshold; }, 0u, 127u),
+        uint_key<unsigned>(
+            "voice", "speaking_hangover_ms",
+            [](config & c) -> auto& { return c.voice.speaking_hangover_ms; }, 0u, 60000u),
+        list_key(
+            "proxy", "text_upstreams", [](config & c) -> auto& { return c.proxy.text_upstreams; }),
+        list_key(
+            "proxy", "voice_upstreams",
+            [](config & c) -> auto& { return c.proxy.voice_upstreams; }),
+        uint_key<unsigned>(
+            "proxy", "health_interval_ms",
+            [](config & c) -> auto& { return c.proxy.health_interval_ms; }, 50u, 3600000u),
+        uint_key<unsigned>(
+            "proxy", "health_timeout_ms",
+            [](config & c) -> auto& { return c.proxy.health_timeout_ms; }, 10u, 600000u),
+        uint_key<unsigned>(
+            "proxy", "request_timeout_ms",
+            [](config & c) -> auto& { return c.proxy.request_timeout_ms; }, 10u, 3600000u),
+        uint_key<unsigned>(
+            "proxy", "retries", [](config & c) -> auto& { return c.proxy.retries; }, 0u, 10u),
+        uint_key<unsigned>(
+            "proxy", "backoff_base_ms",
+            [](config & c) -> auto& { return c.proxy.backoff_base_ms; }, 0u, 60000u),
+        uint_key<unsigned>(
+            "proxy", "backoff_max_ms",
+            [](config & c) -> auto& { return c.proxy.backoff_max_ms; }, 0u, 600000u),
+        uint_key<unsigned>(
+            "proxy", "breaker_failures",
+            [](config & c) -> auto& { return c.proxy.breaker_failures; }, 1u, 1000u),
+        uint_key<unsigned>(
+            "proxy", "breaker_open_ms",
+            [](config & c) -> auto& { return c.proxy.breaker_open_ms; }, 10u, 3600000u),
+        uint_key<unsigned>(
+            "proxy", "cache_ttl_seconds",
+            [](config & c) -> auto& { return c.proxy.cache_ttl_seconds; }, 0u, 86400u),
+        uint_key<std::size_t>(
+            "proxy", "cache_max_entries",
+            [](config & c) -> auto& { return c.proxy.cache_max_entries; }, std::size_t{0},
+            std::size_t{10000000}),
+        uint_key<unsigned>(
+            "jobs", "max_attempts", [](config & c) -> auto& { return c.jobs.max_attempts; }, 1u,
+            100u),
+        uint_key<unsigned>(
+            "jobs", "backoff_base_ms", [](config & c) -> auto& { return c.jobs.backoff_base_ms; },
+            1u, 3600000u),
+        uint_key<unsigned>(
+            "jobs", "backoff_max_ms", [](config & c) -> auto& { return c.jobs.backoff_max_ms; },
+            1u, 86400000u),
+        uint_key<unsigned>(
+            "jobs", "poll_interval_ms",
+            [](config & c) -> auto& { return c.jobs.poll_interval_ms; }, 10u, 600000u),
     };
     return k;
 }
@@ -344,8 +446,19 @@ result<config> config::load(const std::optional<std::string>& file,
         }
         if (auto err = spec->from_env(c, value)) return config_error(name, *err);
     }
+    if (!c.voice.turn_secret.empty() && c.voice.turn_urls.empty())
+        return config_error("voice.turn_urls",
+                            "must list the TURN servers when turn_secret is set");
+    for (const auto* list : {&c.proxy.text_upstreams, &c.proxy.voice_upstreams})
+        for (const auto& u : *list)
+            if (check_host_port(u))
+                return config_error(list == &c.proxy.text_upstreams ? "proxy.text_upstreams"
+                                                                    : "proxy.voice_upstreams",
+                                    "must list HOST:PORT entries");
     if (c.tls.enabled && (c.tls.cert_file.empty() || c.tls.key_file.empty()))
         return config_error("tls", "needs cert_file and key_file when enabled");
+    if (c.storage.driver == "postgres" && c.storage.postgres_url.empty())
+        return config_error("storage.postgres_url", "must be set when the driver is postgres");
     return c;
 }
 
@@ -381,6 +494,54 @@ bool split_host_port(const std::string& text, std::string& host, std::uint16_t& 
     if (ec != std::errc{} || ptr != p.data() + p.size() || v > 65535) return false;
     host = h;
     port = static_cast<std::uint16_t>(v);
+    return true;
+}
+
+bool parse_redis_url(const std::string& url, std::string& host, std::uint16_t& port,
+                     unsigned& db) {
+    constexpr std::string_view scheme = "redis://";
+    if (url.rfind(scheme, 0) != 0) return false;
+    std::string rest = url.substr(scheme.size());
+    unsigned d = 0;
+    if (const auto slash = rest.find('/'); slash != std::string::npos) {
+        const std::string n = rest.substr(slash + 1);
+        rest.resize(slash);
+        if (!n.empty()) {
+            auto [ptr, ec] = std::from_chars(n.data(), n.data() + n.size(), d);
+            if (ec != std::errc{} || ptr != n.data() + n.size() || d > 15) return false;
+        }
+    }
+    // No credentials in the URL: Redis listens on a private network.
+    if (rest.empty() || rest.find('@') != std::string::npos) return false;
+    std::string h = rest;
+    std::string p;
+    if (rest.front() == '[') {
+        const auto close = rest.find(']');
+        if (close == std::string::npos) return false;
+        h = rest.substr(1, close - 1);
+        const std::string after = rest.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') return false;
+            p = after.substr(1);
+            if (p.empty()) return false;
+        }
+    } else if (const auto colon = rest.find(':'); colon != std::string::npos) {
+        if (rest.find(':', colon + 1) != std::string::npos) return false;  // bare IPv6
+        h = rest.substr(0, colon);
+        p = rest.substr(colon + 1);
+        if (p.empty()) return false;
+    }
+    if (h.empty()) return false;
+    unsigned port_value = 6379;
+    if (!p.empty()) {
+        auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), port_value);
+        if (ec != std::errc{} || ptr != p.data() + p.size() || port_value == 0 ||
+            port_value > 65535)
+            return false;
+    }
+    host = h;
+    port = static_cast<std::uint16_t>(port_value);
+    db = d;
     return true;
 }
 

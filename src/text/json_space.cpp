@@ -128,6 +128,8 @@ json::object member_json(const store::member& m, const store::user* u) {
     o["communication_disabled_until"] = m.communication_disabled_until > clock::unix_ms()
                                             ? time_or_null(m.communication_disabled_until)
                                             : json::value(nullptr);
+    o["mute"] = m.mute;  // server mute and deafen (docs/voice.md)
+    o["deaf"] = m.deaf;
     return o;
 }
 

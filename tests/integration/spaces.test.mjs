@@ -254,7 +254,7 @@ test('member list pages and nicknames', async () => {
     assert.deepEqual(entry.changes, { nick: { old: null, new: 'Bobby' } });
     const cleared = await call(server, alice, 'PATCH', `/spaces/${space.id}/members/@me`, { nick: null }, 200);
     assert.equal(cleared.nick, null);
-    for (const body of [{ nick: '' }, { nick: 'x'.repeat(33) }, { nick: 5 }, { deaf: true }, { roles: 'x' },
+    for (const body of [{ nick: '' }, { nick: 'x'.repeat(33) }, { nick: 5 }, { deaf: 'yes' }, { roles: 'x' },
         { roles: ['abc'] }, { communication_disabled_until: 'tomorrow' }]) {
         await refused(server, owner, 'PATCH', `/spaces/${space.id}/members/${bob.id}`, body, 400,
             'validation_failed', JSON.stringify(body));

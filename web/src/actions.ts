@@ -5,7 +5,7 @@ import { Gateway } from './gateway';
 import { idCmp, newer, nonce } from './ids';
 import { channelPath, navigate, onRoute, route, type Route } from './router';
 import { store, type LocalMessage } from './store';
-import type { Attachment, Channel, Id, Member, Message, PrivateUser, Ready, ReadState, Role, SpaceDetail } from './types';
+import type { Attachment, Channel, Id, Member, Message, PrivateUser, Ready, ReadState, Role, SpaceDetail, VoiceState } from './types';
 
 const PAGE = 50;
 const TYPING_SHOWN_MS = 10_000;
@@ -176,6 +176,9 @@ function onDispatch(t: string, d: any) {
     }
     case 'PRESENCE_UPDATE':
       store.presences.set(d.user_id, d.status);
+      break;
+    case 'VOICE_STATE_UPDATE':
+      store.putVoiceState(d as VoiceState);
       break;
     case 'MEMBERS_CHUNK': {
       const s = store.spaces.get(d.space_id);

@@ -15,6 +15,7 @@ import type {
   Space,
   SpaceDetail,
   Status,
+  VoiceState,
 } from './types';
 
 export interface LocalMessage extends Message {
@@ -47,6 +48,19 @@ export type Modal =
 
 export type Connection = 'connecting' | 'online' | 'offline';
 
+// This tab's own voice session, as the UI shows it (voice/session.ts owns it).
+export interface VoiceView {
+  channelId: Id;
+  spaceId: Id;
+  status: 'connecting' | 'connected' | 'reconnecting' | 'failed';
+  detail: string | null; // why it failed, when it did
+  muted: boolean;
+  deafened: boolean;
+  quality: 'good' | 'fair' | 'poor' | null; // from getStats, null until measured
+  rttMs: number | null;
+  lossPct: number | null;
+}
+
 class Store {
   version = 0;
   me: PrivateUser | null = null;
@@ -62,6 +76,10 @@ class Store {
   typing = new Map<Id, Map<Id, number>>();
   // The read marker shown in a channel: last_read_id when it was opened.
   markers = new Map<Id, Id | null>();
+  // Voice: user -> the channel they are in (a user is in one at a time).
+  voiceStates = new Map<Id, VoiceState>();
+  speaking = new Set<Id>();
+  voice: VoiceView | null = null;
 
   // View state.
   spaceId: Id | '@me' | null = null;
@@ -100,6 +118,8 @@ class Store {
     this.users.clear();
     this.typing.clear();
     this.markers.clear();
+    this.voiceStates.clear();
+    this.speaking.clear();
     this.spaceId = null;
     this.channelId = null;
     this.threadId = null;
@@ -189,6 +209,10 @@ class Store {
     return this.histories.get(channelId)?.list.find((m) => m.id === id);
   }
 
+  voiceMembers(channelId: Id): VoiceState[] {
+    return [...this.voiceStates.values()].filter((v) => v.channel_id === channelId).sort((a, b) => idCmp(a.user_id, b.user_id));
+  }
+
   typingIn(channelId: Id): Id[] {
     const now = Date.now();
     const t = this.typing.get(channelId);
@@ -197,6 +221,15 @@ class Store {
   }
 
   // ---------------------------------------------------------------- updates
+
+  putVoiceState(v: VoiceState) {
+    if (v.channel_id) {
+      this.voiceStates.set(v.user_id, v);
+    } else if (this.voiceStates.get(v.user_id)?.space_id === v.space_id) {
+      this.voiceStates.delete(v.user_id);
+      this.speaking.delete(v.user_id);
+    }
+  }
 
   rememberUser(u: PublicUser | undefined) {
     if (u?.id) this.users.set(u.id, { ...this.users.get(u.id), ...u });
@@ -221,6 +254,10 @@ class Store {
       members,
       membersLoaded: (prev?.membersLoaded ?? false) || d.members !== undefined,
     });
+    if (d.voice_states) {
+      for (const v of [...this.voiceStates.values()]) if (v.space_id === d.id) this.voiceStates.delete(v.user_id);
+      for (const v of d.voice_states) this.putVoiceState({ ...v, space_id: d.id });
+    }
     if (d.channels) {
       for (const c of [...this.channels.values()]) {
         if (c.space_id === d.id && !d.channels.some((x) => x.id === c.id)) this.channels.delete(c.id);
@@ -235,6 +272,7 @@ class Store {
     this.spaces.clear();
     for (const c of [...this.channels.values()]) this.channels.delete(c.id);
     this.presences.clear();
+    this.voiceStates.clear();
     for (const s of r.spaces) this.putSpace(s);
     for (const c of r.private_channels) this.channels.set(c.id, c);
     this.readStates.clear();

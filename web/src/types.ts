@@ -84,6 +84,18 @@ export interface SpaceDetail extends Space {
   channels: Channel[];
   members?: Member[];
   presences?: { user_id: Id; status: Status }[];
+  voice_states?: VoiceState[];
+}
+
+// docs/voice.md: who is in which voice channel (READY and VOICE_STATE_UPDATE).
+export interface VoiceState {
+  user_id: Id;
+  space_id: Id;
+  channel_id: Id | null; // null: the user left
+  self_mute: boolean;
+  self_deaf: boolean;
+  server_mute: boolean;
+  server_deaf: boolean;
 }
 
 export interface Attachment {

@@ -4,6 +4,7 @@
 #include "driftway/core/log.hpp"
 #include "sqlite/checkpointer.hpp"
 #include "sqlite/executor.hpp"
+#include "sqlite/job_repo.hpp"
 #include "sqlite/migrations.hpp"
 #include "sqlite/repositories.hpp"
 #include "sqlite/search_index.hpp"
@@ -87,6 +88,7 @@ public:
     read_state_repository& read_states() override { return read_states_; }
     attachment_repository& attachments() override { return attachments_; }
     audit_repository& audit() override { return audit_; }
+    job_repository& jobs() override { return jobs_; }
 
     task<health> ping() override {
         health h;
@@ -131,6 +133,7 @@ private:
     sqlite::read_state_repo read_states_{exec_};
     sqlite::attachment_repo attachments_{exec_};
     sqlite::audit_repo audit_{exec_};
+    sqlite::job_repo jobs_{exec_};
     std::optional<sqlite::checkpointer> checkpointer_;
 };
 

@@ -69,8 +69,8 @@ task<std::vector<member>> member_repo::list(id_t space_id, id_t after, int limit
 task<std::vector<member>> member_repo::search(id_t space_id, std::string prefix, int limit) {
     co_return co_await exec_.read([&](connection& c) {
         auto st = c.prepare(
-            "SELECT m.space_id, m.user_id, m.nick, m.joined_at, m.communication_disabled_until"
-            " FROM members m JOIN users u ON u.id = m.user_id"
+            "SELECT m.space_id, m.user_id, m.nick, m.joined_at, m.communication_disabled_until,"
+            " m.mute, m.deaf FROM members m JOIN users u ON u.id = m.user_id"
             " WHERE m.space_id = ?1 AND (u.username LIKE ?2 ESCAPE '\\'"
             " OR u.display_name LIKE ?2 ESCAPE '\\' OR m.nick LIKE ?2 ESCAPE '\\')"
             " ORDER BY m.user_id LIMIT ?3");
@@ -94,10 +94,11 @@ task<result<member>> member_repo::update(id_t space_id, id_t user_id, member_upd
             c.prepare(
                  "UPDATE members SET"
                  " nick = CASE ?3 WHEN 0 THEN nick WHEN 1 THEN NULL ELSE ?4 END,"
-                 " communication_disabled_until = coalesce(?5, communication_disabled_until)"
+                 " communication_disabled_until = coalesce(?5, communication_disabled_until),"
+                 " mute = coalesce(?6, mute), deaf = coalesce(?7, deaf)"
                  " WHERE space_id = ?1 AND user_id = ?2")
                 .bind(space_id, user_id, static_cast<int>(nick_op), nick,
-                      u.communication_disabled_until)
+                      u.communication_disabled_until, u.mute, u.deaf)
                 .run();
             if (c.changes() == 0) return error::not_found("member");
             if (u.role_ids) set_member_roles(c, space_id, user_id, *u.role_ids);

@@ -273,9 +273,44 @@ WHEN NOT EXISTS (SELECT 1 FROM messages_fts_pending WHERE id = new.id) BEGIN
 END;
 )sql";
 
-constexpr std::array<migration, 2> all{{
+// Server mute and deafen of a member, applied to every voice join (docs/voice.md).
+constexpr const char* v3_voice_moderation = R"sql(
+ALTER TABLE members ADD COLUMN mute INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN deaf INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// The outbox of asynchronous work and the dead letters of jobs that failed
+// their last attempt (docs/decisions/0015). Due, unclaimed jobs are found by
+// run_at; claimed_until is the lease of the node running one (0: none).
+constexpr const char* v4_jobs = R"sql(
+CREATE TABLE jobs (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT    NOT NULL,
+    payload       TEXT    NOT NULL,
+    run_at        INTEGER NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT    NOT NULL DEFAULT '',
+    created_at    INTEGER NOT NULL,
+    claimed_until INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX jobs_run_at ON jobs (run_at);
+
+CREATE TABLE dead_letters (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT    NOT NULL,
+    payload    TEXT    NOT NULL,
+    attempts   INTEGER NOT NULL,
+    last_error TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    failed_at  INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<migration, 4> all{{
     {1, "accounts", v1_accounts},
     {2, "text", v2_text},
+    {3, "voice_moderation", v3_voice_moderation},
+    {4, "jobs", v4_jobs},
 }};
 
 constexpr const char* create_ledger = R"sql(

@@ -46,6 +46,8 @@ member read_member(const statement& st, int first) {
     if (!st.is_null(first + 2)) m.nick = st.text(first + 2);
     m.joined_at = st.int64(first + 3);
     m.communication_disabled_until = st.int64(first + 4);
+    m.mute = st.boolean(first + 5);
+    m.deaf = st.boolean(first + 6);
     return m;
 }
 
@@ -153,9 +155,10 @@ void insert_channel(connection& c, const channel& ch) {
 
 void insert_member(connection& c, const member& m) {
     c.prepare(
-         "INSERT INTO members (space_id, user_id, nick, joined_at, communication_disabled_until)"
-         " VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(m.space_id, m.user_id, m.nick, m.joined_at, m.communication_disabled_until)
+         "INSERT INTO members (space_id, user_id, nick, joined_at, communication_disabled_until,"
+         " mute, deaf) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+        .bind(m.space_id, m.user_id, m.nick, m.joined_at, m.communication_disabled_until, m.mute,
+              m.deaf)
         .run();
     set_member_roles(c, m.space_id, m.user_id, m.role_ids);
 }

@@ -18,7 +18,7 @@ inline constexpr std::string_view space_columns = "id, name, icon, owner_id, cre
 inline constexpr std::string_view role_columns =
     "id, space_id, name, permissions, position, color, hoist, mentionable";
 inline constexpr std::string_view member_columns =
-    "space_id, user_id, nick, joined_at, communication_disabled_until";
+    "space_id, user_id, nick, joined_at, communication_disabled_until, mute, deaf";
 inline constexpr std::string_view channel_columns =
     "id, space_id, name, type, topic, parent_id, position, owner_id, origin_message_id,"
     " last_message_id, created_at";

@@ -38,6 +38,23 @@ struct log_failure {
     }
 };
 
+// Cluster: the status of members not connected here, from the other nodes.
+// Only users this node shows offline are asked about, in one round trip.
+task<std::unordered_map<id_t, std::string>> remote_presences(gateway_core& core,
+                                                             const std::vector<id_t>& users) {
+    std::unordered_map<id_t, std::string> out;
+    auto* cluster = core.options().presence;
+    if (!cluster) co_return out;
+    std::vector<id_t> ask;
+    for (const id_t u : users)
+        if (core.presence().shown(u) == "offline") ask.push_back(u);
+    if (ask.empty()) co_return out;
+    const auto statuses = co_await cluster->statuses(ask);
+    for (std::size_t i = 0; i < ask.size() && i < statuses.size(); ++i)
+        if (statuses[i] != "offline") out.emplace(ask[i], statuses[i]);
+    co_return out;
+}
+
 }  // namespace
 
 client::client(gateway_core& core, hub& shard) : core_(core), shard_(shard) {}
@@ -191,9 +208,11 @@ void client::handle(request_members_op op) {
                    log_failure{{}, "request_members"});
 }
 
-// Voice states are accepted and not acted upon until voice exists.
-void client::handle(voice_state_op) {
+// channel_id null: leave voice (a disconnect command to the voice node).
+// Other values are accepted and ignored: joining is REST + the voice socket.
+void client::handle(voice_state_op op) {
     if (state_ != state::identified) return fail(close_code::not_authenticated, "identify first");
+    if (op.leave) core_.data().leave_voice(user_);
 }
 
 // ---------------------------------------------------------------- coroutines
@@ -225,6 +244,12 @@ task<void> client::identify(std::shared_ptr<client> self, std::string token) {
         close(close_code::authentication_failed, "unknown user");
         s->drop();
         co_return;
+    }
+    if (core_.options().presence) {
+        std::vector<id_t> members;
+        for (const auto& sub : state->subscriptions)
+            if (sub.small) members.insert(members.end(), sub.members.begin(), sub.members.end());
+        state->cluster_presences = co_await remote_presences(core_, members);
     }
     s->ready(std::move(*state));
 }
@@ -274,8 +299,11 @@ task<void> client::request_members([[maybe_unused]] std::shared_ptr<client> self
     json::array presences;
     if (page) {
         members = std::move(page->members);
+        const auto remote = co_await remote_presences(core_, page->user_ids);
         for (const id_t u : page->user_ids) {
-            const auto shown = core_.presence().shown(u);
+            std::string_view shown = core_.presence().shown(u);
+            if (const auto it = remote.find(u); shown == "offline" && it != remote.end())
+                shown = it->second;
             if (shown == "offline") continue;
             presences.push_back(json::object{{"user_id", json::id_string(u)}, {"status", shown}});
         }

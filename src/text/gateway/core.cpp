@@ -119,16 +119,28 @@ std::string gateway_core::new_session_id() {
 
 // Parameters by value: the coroutine outlives the caller's frame.
 task<void> gateway_core::announce_presence(gateway_core* core, id_t user) {
-    const auto audience = co_await core->data_.presence_audience(user);
-    core->presence_.publish_if_changed(user, [&](std::string_view status) {
-        if (audience.empty()) return;
+    auto audience = std::make_shared<const std::vector<id_t>>(
+        co_await core->data_.presence_audience(user));
+    auto publish = [core, user, audience](std::string_view status) {
+        if (audience->empty()) return;
         auto e = std::make_shared<bus::event>();
         e->to = bus::event::audience::users;
-        e->users = audience;
+        e->users = *audience;
         e->type = "PRESENCE_UPDATE";
         const json::object d{{"user_id", json::id_string(user)}, {"status", status}};
         e->body = bus::make_event_body(e->type, json::serialize(d));
         core->bus_.publish(std::move(e));
+    };
+    core->presence_.publish_if_changed(user, [&](std::string_view status) {
+        auto* cluster = core->options_.presence;
+        if (!cluster) return publish(status);
+        // In a cluster the status shown is the best over every node: this
+        // node going offline leaves the user online if another holds them.
+        // The bus carries the update to the audience's sessions on every node.
+        cluster->set(user, std::string(status),
+                     [publish, local = std::string(status)](std::optional<std::string> overall) {
+                         publish(overall ? *overall : local);
+                     });
     });
 }
 

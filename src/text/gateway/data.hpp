@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace driftway::text::gw {
@@ -37,6 +38,8 @@ struct ready_state {
     json::array private_channels;
     std::vector<id_t> private_channel_ids;
     json::array read_states;
+    // Cluster: members of small spaces online on other nodes only -> status.
+    std::unordered_map<id_t, std::string> cluster_presences;
 };
 
 // What a user may see of one space right now.
@@ -68,6 +71,9 @@ public:
     virtual task<std::vector<id_t>> presence_audience(id_t user_id) = 0;
     // TYPING_START in the channel, if the user may type there.
     virtual task<void> typing(id_t user_id, id_t channel_id) = 0;
+    // The voice_state op with channel_id null: take the user out of voice.
+    // Never blocks (it only sends a command).
+    virtual void leave_voice(id_t /*user_id*/) {}
 };
 
 }  // namespace driftway::text::gw

@@ -150,7 +150,11 @@ std::variant<inbound, frame_error> parse_inbound(std::string_view text) noexcept
         const auto* d = field(*frame, "d");
 
         if (*op == "heartbeat") return parse_heartbeat(d);
-        if (*op == "voice_state") return inbound{voice_state_op{}};
+        if (*op == "voice_state") {
+            const auto* obj = d ? d->if_object() : nullptr;
+            const auto* channel = obj ? field(*obj, "channel_id") : nullptr;
+            return inbound{voice_state_op{channel && channel->is_null()}};
+        }
 
         using parser = std::variant<inbound, frame_error> (*)(const json::object&);
         parser p = nullptr;

@@ -58,7 +58,12 @@ struct request_members_op {
     std::string query;  // prefix of username, display name or nick; empty: all
     int limit = 100;
 };
-struct voice_state_op {};
+// {channel_id: null, …}: leave voice. Joining goes through REST
+// (POST /voice/{id}/join) and the voice endpoint, and self mute/deaf through
+// the voice signaling socket, so any other d is accepted and ignored.
+struct voice_state_op {
+    bool leave = false;
+};
 
 using inbound = std::variant<identify_op, resume_op, heartbeat_op, typing_op, presence_op,
                              request_members_op, voice_state_op>;

@@ -352,8 +352,12 @@ void session::ready(ready_state state) {
         if (!space || !sub.small) continue;
         json::array presences;
         for (const id_t m : sub.members) {
-            const auto shown = presence.shown(m);
-            if (shown == "offline") continue;
+            std::string_view shown = presence.shown(m);
+            if (shown == "offline") {
+                const auto remote = state.cluster_presences.find(m);
+                if (remote == state.cluster_presences.end()) continue;
+                shown = remote->second;
+            }
             presences.push_back(json::object{{"user_id", json::id_string(m)}, {"status", shown}});
         }
         (*space)["presences"] = std::move(presences);

@@ -62,7 +62,13 @@ task<std::optional<ready_state>> store_data::ready(id_t user_id, int large_space
         }
         space["roles"] = std::move(roles);
         space["channels"] = std::move(channels);
-        space["voice_states"] = json::array{};
+        // Who is in the voice channels this user can see.
+        json::array voice_states;
+        for (const auto& v : services_.voice_states.in_space(row.id))
+            if (std::find(sub.channels.begin(), sub.channels.end(), v.channel_id) !=
+                sub.channels.end())
+                voice_states.push_back(bus::voice_state_json(v));
+        space["voice_states"] = std::move(voice_states);
 
         sub.small = snapshot->member_count <= large_space_threshold;
         if (sub.small) {
@@ -127,6 +133,16 @@ task<std::vector<id_t>> store_data::presence_audience(id_t user_id) {
     out.erase(std::unique(out.begin(), out.end()), out.end());
     std::erase(out, user_id);
     co_return out;
+}
+
+void store_data::leave_voice(id_t user_id) {
+    const auto state = services_.voice_states.of_user(user_id);
+    if (!state) return;
+    bus::voice_command c;
+    c.what = bus::voice_command::kind::disconnect;
+    c.user_id = user_id;
+    c.channel_id = state->channel_id;
+    services_.voice_commands.send(c);
 }
 
 task<void> store_data::typing(id_t user_id, id_t channel_id) {

@@ -20,6 +20,7 @@ public:
                                              int limit) override;
     task<std::vector<id_t>> presence_audience(id_t user_id) override;
     task<void> typing(id_t user_id, id_t channel_id) override;
+    void leave_voice(id_t user_id) override;
 
 private:
     text_services& services_;

@@ -5,6 +5,7 @@
 #include "routes/audit.hpp"
 #include "routes/common.hpp"
 #include "routes/field_rules.hpp"
+#include "routes/member_voice.hpp"
 #include "routes/membership.hpp"
 #include "routes/route_groups.hpp"
 
@@ -104,6 +105,7 @@ awaitable_response patch_member(text_services& s, request& req, const principal&
         "nick", {.min_length = 1, .max_length = 32, .trim = true, .single_line = true});
     auto roles = read_role_ids(in);
     auto timeout = read_timeout(in, now);
+    auto voice = read_voice_patch(in);
     in.finish().value();
     const auto reason = audit_reason(req);
 
@@ -186,12 +188,21 @@ awaitable_response patch_member(text_services& s, request& req, const principal&
         }
     }
 
-    if (!u.nick && !u.role_ids && !u.communication_disabled_until)
+    co_await check_voice_patch(s, ctx, target_id, voice);
+    if (voice.mute && *voice.mute != target->mute) u.mute = voice.mute;
+    if (voice.deaf && *voice.deaf != target->deaf) u.deaf = voice.deaf;
+
+    const bool row_changes =
+        u.nick || u.role_ids || u.communication_disabled_until || u.mute || u.deaf;
+    if (!row_changes) {
+        co_await apply_voice_patch(s, ctx, who.user_id, *target, voice, reason);
         co_return response::json(200, co_await member_payload(s, *target));
+    }
 
     auto updated = co_await s.db.members().update(ctx.id(), target_id, std::move(u));
     if (!updated) fail(updated.error());
     s.dir.forget_member(ctx.id(), target_id);
+    co_await apply_voice_patch(s, ctx, who.user_id, *target, voice, reason);
 
     auto record = [&](std::string_view action, json::object changes) {
         return append_audit(s, {.space_id = ctx.id(),

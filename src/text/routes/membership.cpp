@@ -2,6 +2,7 @@
 
 #include "driftway/auth/account_routes.hpp"
 #include "driftway/text/json_shapes.hpp"
+#include "routes/member_voice.hpp"
 
 namespace driftway::text::routes {
 
@@ -35,6 +36,7 @@ task<void> announce_join(text_services& s, const store::member& m) {
 }
 
 task<void> announce_leave(text_services& s, id_t space_id, id_t user_id) {
+    disconnect_from_space_voice(s, space_id, user_id);  // kicked, banned or gone: out of voice
     s.dir.forget_member(space_id, user_id);
     s.dir.forget_space(space_id);
     json::object removed;

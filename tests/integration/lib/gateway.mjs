@@ -6,8 +6,9 @@ import WebSocket from 'ws';
 export const WAIT_MS = 5000;
 
 export class GatewayClient {
-    constructor(server) {
-        this.url = `${server.url.replace(/^http/, 'ws')}/gateway`;
+    // url: another WebSocket of the same framing (the voice signaling socket).
+    constructor(server, url = `${server.url.replace(/^http/, 'ws')}/gateway`) {
+        this.url = url;
         this.frames = [];
         this.closeInfo = null;
         this.waiters = new Set();

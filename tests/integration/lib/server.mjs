@@ -94,7 +94,7 @@ export async function startServer(opts = {}) {
     const dataDir = opts.dataDir ?? path.join(workDir, 'data');
     await mkdir(dataDir, { recursive: true });
 
-    const args = ['serve'];
+    const args = [opts.command ?? 'serve'];  // or 'text', 'voice' (cluster_wiring.test.mjs)
     if (opts.config !== undefined) {
         const file = path.join(workDir, 'driftway.toml');
         await writeFile(file, opts.config);

@@ -56,8 +56,14 @@ TEST(GatewayFrames, ParsesEveryClientOp) {
         parse_ok<request_members_op>(R"({"op":"request_members","d":{"space_id":"5"}})").limit,
         100);
 
-    parse_ok<voice_state_op>(
-        R"({"op":"voice_state","d":{"channel_id":null,"self_mute":false,"self_deaf":false}})");
+    EXPECT_TRUE(
+        parse_ok<voice_state_op>(
+            R"({"op":"voice_state","d":{"channel_id":null,"self_mute":false,"self_deaf":false}})")
+            .leave);
+    // Joining is not done here: other values are accepted and mean no leave.
+    EXPECT_FALSE(parse_ok<voice_state_op>(R"({"op":"voice_state","d":{"channel_id":"5"}})").leave);
+    EXPECT_FALSE(parse_ok<voice_state_op>(R"({"op":"voice_state","d":{}})").leave);
+    EXPECT_FALSE(parse_ok<voice_state_op>(R"({"op":"voice_state"})").leave);
 }
 
 TEST(GatewayFrames, UnknownOpIs4001) {

@@ -577,8 +577,10 @@ TEST_F(GatewaySession, RequestMembersAnswersMembersOnly) {
 TEST_F(GatewaySession, TypingVoiceStateAndShutdown) {
     auto& a = h.identified("ta");
     a.say(R"({"op":"typing","d":{"channel_id":"101"}})");
+    a.say(R"({"op":"voice_state","d":{"channel_id":"101","self_mute":true}})");
     a.say(R"({"op":"voice_state","d":{"channel_id":null,"self_mute":false,"self_deaf":false}})");
-    ASSERT_TRUE(h.run_until([&] { return !h.data.typed.empty(); }));
+    ASSERT_TRUE(h.run_until([&] { return !h.data.typed.empty() && !h.data.left_voice.empty(); }));
+    EXPECT_EQ(h.data.left_voice, std::vector<id_t>{alice}) << "only the null channel_id leaves";
     EXPECT_EQ(h.data.typed[0], (std::pair<id_t, id_t>{alice, general}));
     const auto before = a.frames.size();
     h.run_for(20ms);

@@ -37,6 +37,7 @@ struct fake_data final : gateway_data {
     std::map<id_t, space_def> spaces;
     std::map<id_t, std::vector<id_t>> dms;     // channel -> recipients
     std::vector<std::pair<id_t, id_t>> typed;  // (user, channel)
+    std::vector<id_t> left_voice;              // voice_state ops with channel_id null
     std::chrono::milliseconds ready_delay{0};
     std::chrono::milliseconds access_delay{0};
     int large_threshold_seen = 0;
@@ -130,6 +131,7 @@ struct fake_data final : gateway_data {
         typed.emplace_back(user, channel);
         co_return;
     }
+    void leave_voice(id_t user) override { left_voice.push_back(user); }
 };
 
 class harness;

@@ -4,6 +4,7 @@ import type { Channel } from '../types';
 import { Composer } from './Composer';
 import { Icon } from './common';
 import { MessageList } from './MessageList';
+import { joinVoice, leaveVoice } from '../voice/session';
 
 function toggle(what: 'search' | 'pins' | 'members') {
   if (what === 'members') {
@@ -86,11 +87,16 @@ export function ChannelView({ channel }: { channel: Channel }) {
         <div class="voice-placeholder">
           <Icon name="voice" size={48} />
           <h2>{channel.name}</h2>
-          <p class="muted">Voice channels are listed here; joining them comes with voice support.</p>
           <div class="voice-controls" aria-label="Voice controls">
-            <button class="primary" disabled>
-              Join voice
-            </button>
+            {store.voice?.channelId === channel.id ? (
+              <button class="danger" onClick={leaveVoice}>
+                Leave voice
+              </button>
+            ) : (
+              <button class="primary" onClick={() => void joinVoice(channel)}>
+                Join voice
+              </button>
+            )}
           </div>
         </div>
       )}

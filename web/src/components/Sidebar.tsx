@@ -6,6 +6,9 @@ import { channelPath, navigate } from '../router';
 import { store } from '../store';
 import type { Channel } from '../types';
 import { Avatar, Icon, statusLabel } from './common';
+import { VoiceMembers } from '../voice/VoiceMembers';
+import { VoicePanel } from '../voice/VoicePanel';
+import { joinVoice, toggleDeafen, toggleMute } from '../voice/session';
 
 export function myPermissions(spaceId: string, channel?: Channel): bigint {
   const s = store.spaces.get(spaceId);
@@ -23,13 +26,15 @@ export function Sidebar() {
   return (
     <div class="sidebar">
       {store.spaceId === '@me' || !store.spaceId ? <DmList /> : <SpaceChannels spaceId={store.spaceId} />}
+      <VoicePanel />
       <UserPanel />
     </div>
   );
 }
 
 function ChannelLink({ c, label, icon }: { c: Channel; label: string; icon: string }) {
-  const active = store.channelId === c.id;
+  const isVoice = c.type === 'voice';
+  const active = isVoice ? store.voice?.channelId === c.id : store.channelId === c.id;
   const unread = store.unread(c.id) && c.type !== 'voice';
   const mentions = store.mentions(c.id);
   return (
@@ -37,11 +42,13 @@ function ChannelLink({ c, label, icon }: { c: Channel; label: string; icon: stri
       <a
         href={channelPath(c.space_id, c.id)}
         class={'channel-link' + (active ? ' active' : '') + (unread ? ' unread' : '')}
-        aria-current={active ? 'page' : undefined}
-        aria-label={`${label}${c.type === 'voice' ? ' (voice)' : ''}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
+        aria-current={active ? (isVoice ? 'true' : 'page') : undefined}
+        aria-label={`${label}${isVoice ? ' (voice)' : ''}${mentions ? `, ${mentions} mentions` : unread ? ', unread' : ''}`}
         onClick={(e) => {
           e.preventDefault();
-          navigate(channelPath(c.space_id, c.id));
+          // A voice channel is joined, not opened (as in Discord).
+          if (isVoice) void joinVoice(c);
+          else navigate(channelPath(c.space_id, c.id));
         }}
       >
         {icon === 'avatar' ? <Avatar userId={(c.recipients ?? []).find((r) => r !== store.me?.id) ?? c.id} name={label} size={28} status={c.type === 'dm' ? store.status((c.recipients ?? []).find((r) => r !== store.me?.id) ?? '') : undefined} /> : <Icon name={icon} size={18} />}
@@ -52,6 +59,7 @@ function ChannelLink({ c, label, icon }: { c: Channel; label: string; icon: stri
           </span>
         )}
       </a>
+      {isVoice && c.space_id && <VoiceMembers channelId={c.id} spaceId={c.space_id} />}
     </li>
   );
 }
@@ -188,6 +196,7 @@ function DmList() {
 
 function UserPanel() {
   const me = store.me!;
+  const v = store.voice;
   const status = store.status(me.id);
   return (
     <section class="user-panel" aria-label="Your account">
@@ -196,12 +205,12 @@ function UserPanel() {
         <div class="user-panel-name">{me.display_name || me.username}</div>
         <div class="muted small">{statusLabel(status)}</div>
       </div>
-      {/* Voice controls come with voice channels. */}
-      <button class="icon-button" aria-label="Mute (voice is not available yet)" disabled>
-        <Icon name="mic" size={18} />
+      {/* The voice panel above has the same switches; these stay where people look for them. */}
+      <button class={'icon-button' + (v?.muted ? ' voice-off' : '')} aria-label={v?.muted ? 'Unmute microphone' : 'Mute microphone'} aria-pressed={!!v?.muted} disabled={!v} onClick={toggleMute}>
+        <Icon name={v?.muted ? 'mic-off' : 'mic'} size={18} />
       </button>
-      <button class="icon-button" aria-label="Deafen (voice is not available yet)" disabled>
-        <Icon name="headphones" size={18} />
+      <button class={'icon-button' + (v?.deafened ? ' voice-off' : '')} aria-label={v?.deafened ? 'Undeafen audio' : 'Deafen audio'} aria-pressed={!!v?.deafened} disabled={!v} onClick={toggleDeafen}>
+        <Icon name={v?.deafened ? 'headphones-off' : 'headphones'} size={18} />
       </button>
       {me.owner && (
         <button class="icon-button" aria-label="Instance settings" title="Instance settings" onClick={() => open({ kind: 'instance-settings' })}>

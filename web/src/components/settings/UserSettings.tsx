@@ -5,6 +5,7 @@ import { store } from '../../store';
 import type { ApiKey, Attachment, PrivateUser, Status } from '../../types';
 import { AuthImage, Avatar, formatTime, Modal, statusLabel } from '../common';
 import { Tabs, useAction, useLoad } from './shared';
+import { VoiceSettings } from '../../voice/VoiceSettings';
 
 export function UserSettings({ onClose }: { onClose: () => void }) {
   return (
@@ -13,11 +14,12 @@ export function UserSettings({ onClose }: { onClose: () => void }) {
         tabs={[
           ['profile', 'Profile'],
           ['status', 'Status'],
+          ['voice', 'Voice'],
           ['keys', 'API keys'],
           ['account', 'Log out'],
         ]}
       >
-        {(tab) => (tab === 'profile' ? <Profile /> : tab === 'status' ? <StatusTab /> : tab === 'keys' ? <ApiKeys /> : <Account />)}
+        {(tab) => (tab === 'profile' ? <Profile /> : tab === 'status' ? <StatusTab /> : tab === 'voice' ? <VoiceSettings /> : tab === 'keys' ? <ApiKeys /> : <Account />)}
       </Tabs>
     </Modal>
   );

@@ -5,6 +5,7 @@
 // with the public key alone; any other alg (including "none") is rejected.
 #include "driftway/core/error.hpp"
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstdint>
@@ -35,6 +36,9 @@ public:
     static jwt_signer generate();
 
     std::string sign(const access_claims& claims) const;
+    // Any claims set (voice tokens: aud "voice" and their own claims). The
+    // header is the same as an access token's.
+    std::string sign_payload(const boost::json::object& claims) const;
     const ed25519_public_key& public_key() const noexcept { return public_; }
 
 private:
@@ -48,7 +52,8 @@ enum class jwt_failure {
     unknown_key,
     bad_signature,
     expired,
-    not_yet_valid
+    not_yet_valid,
+    wrong_audience  // e.g. a voice token (aud "voice") offered as an access token
 };
 
 // Thread-safe after construction.
@@ -61,7 +66,17 @@ public:
         jwt_failure failure = jwt_failure::malformed;
         access_claims claims;
     };
+    // An access token: no "aud" claim (tokens for other audiences are refused).
     outcome verify(std::string_view token, std::int64_t now_seconds) const noexcept;
+
+    // Only the signature, algorithm and key; the caller checks the claims
+    // (time, audience) of its own kind of token.
+    struct signed_outcome {
+        bool ok = false;
+        jwt_failure failure = jwt_failure::malformed;
+        boost::json::object claims;
+    };
+    signed_outcome verify_signature(std::string_view token) const noexcept;
 
     // {"keys":[{"kty":"OKP","crv":"Ed25519","alg":"EdDSA","use":"sig","kid":…,"x":…}]}
     boost::json::value jwks() const;

@@ -23,6 +23,15 @@ struct gcra_decision {
     std::int64_t new_tat_ns = 0;  // state to store (unchanged when denied)
 };
 
+// The integers gcra_check derives from a limit: emission interval T and
+// tolerance tau in nanoseconds. The Redis limiter passes them to its script so
+// both limiters compare and add exactly the same numbers.
+struct gcra_params {
+    std::int64_t interval_ns = 0;
+    std::int64_t tau_ns = 0;
+};
+gcra_params gcra_params_of(gcra_limit limit) noexcept;
+
 // tat_ns: stored TAT or 0 when the key is new; now_ns: monotonic nanoseconds.
 gcra_decision gcra_check(std::int64_t tat_ns, std::int64_t now_ns, gcra_limit limit) noexcept;
 

@@ -40,9 +40,19 @@ struct config {
     } tls;
 
     struct storage_section {
+        // "sqlite" (data_dir/driftway.db) or "postgres" (postgres_url); the
+        // key is `driver`, or `backend` as the cluster docs call it.
         std::string driver = "sqlite";
         std::string data_dir = "./data";
+        std::string postgres_url;  // libpq conninfo or postgres:// URL
+        unsigned postgres_pool_size = 4;
     } storage;
+
+    // The cluster's bus: events, presence, voice states and commands, rate
+    // limits and voice node registration. Empty: in-process (one node).
+    struct redis_section {
+        std::string url;  // "redis://host:port[/db]"
+    } redis;
 
     struct auth_section {
         unsigned access_token_ttl = 900;          // seconds
@@ -80,6 +90,51 @@ struct config {
         std::size_t max_upload_bytes = 25 << 20;
     } instance;
 
+    struct voice_section {
+        bool enabled = true;
+        // UDP bind for media (one port per node, BUNDLE); port 0 picks a free one.
+        std::string media_listen = "127.0.0.1:0";
+        // Addresses put in ICE candidates; empty: the media_listen host.
+        std::vector<std::string> announced_ips;
+        // Signaling WebSocket URL given to clients; empty: ws[s]://<Host>/voice
+        // from the join request.
+        std::string endpoint;
+        unsigned token_ttl_seconds = 60;
+        // TURN (coturn use-auth-secret): credentials are issued only when
+        // turn_secret is set.
+        std::vector<std::string> turn_urls;
+        std::string turn_secret;
+        unsigned turn_ttl_seconds = 86400;
+        unsigned consent_timeout_ms = 15000;     // ICE consent freshness (RFC 7675)
+        unsigned speaking_level_threshold = 60;  // RFC 6464 level (0 loudest … 127)
+        unsigned speaking_hangover_ms = 1000;    // still "speaking" this long after
+    } voice;
+
+    // `driftway gateway`, the REST proxy in front of the text nodes.
+    struct proxy_section {
+        std::vector<std::string> text_upstreams;   // "host:port" each
+        std::vector<std::string> voice_upstreams;  // listed for /health; nginx routes /voice
+        unsigned health_interval_ms = 2000;
+        unsigned health_timeout_ms = 1000;
+        unsigned request_timeout_ms = 10000;
+        unsigned retries = 2;  // extra attempts for idempotent requests
+        unsigned backoff_base_ms = 50;
+        unsigned backoff_max_ms = 1000;
+        unsigned breaker_failures = 5;  // consecutive failures that open a breaker
+        unsigned breaker_open_ms = 5000;  // open this long before a half-open trial
+        unsigned cache_ttl_seconds = 30;  // stale GET copies served while degraded
+        std::size_t cache_max_entries = 10000;
+    } proxy;
+
+    // Retried asynchronous work (docs/decisions/0015): attempts per job, the
+    // exponential backoff between them, and how often a node looks for due jobs.
+    struct jobs_section {
+        unsigned max_attempts = 8;
+        unsigned backoff_base_ms = 1000;
+        unsigned backoff_max_ms = 600000;
+        unsigned poll_interval_ms = 500;
+    } jobs;
+
     // Loads defaults <- file (if given) <- environment. Errors name the key.
     static result<config> load(const std::optional<std::string>& file,
                                const std::map<std::string, std::string>& env);
@@ -93,5 +148,10 @@ struct config {
 
 // Splits "host:port" ("[::1]:80" too). False when malformed.
 bool split_host_port(const std::string& text, std::string& host, std::uint16_t& port);
+
+// Splits "redis://host:port[/db]" (port defaults to 6379, db to 0). False
+// when malformed.
+bool parse_redis_url(const std::string& url, std::string& host, std::uint16_t& port,
+                     unsigned& db);
 
 }  // namespace driftway

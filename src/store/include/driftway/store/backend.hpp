@@ -2,6 +2,7 @@
 // A storage backend: the repositories plus lifecycle. make_sqlite() opens
 // (creating if needed) data_dir/driftway.db, applies migrations and starts the
 // backend's threads.
+#include "driftway/store/job_repository.hpp"
 #include "driftway/store/repositories.hpp"
 #include "driftway/store/text_repositories.hpp"
 
@@ -35,6 +36,8 @@ public:
     virtual read_state_repository& read_states() = 0;
     virtual attachment_repository& attachments() = 0;
     virtual audit_repository& audit() = 0;
+    // The outbox of asynchronous work and its dead letters.
+    virtual job_repository& jobs() = 0;
 
     // A cheap round trip to the database, for /health.
     virtual task<health> ping() = 0;
@@ -53,5 +56,17 @@ struct sqlite_options {
 
 // Throws std::runtime_error when the database cannot be opened or migrated.
 std::unique_ptr<backend> make_sqlite(const sqlite_options& options);
+
+struct postgres_options {
+    std::string conninfo;    // libpq conninfo ("host=… dbname=…") or postgres:// URL
+    unsigned pool_size = 4;  // connections: one writer, the rest readers
+    bool migrate = true;     // apply pending migrations on open
+};
+
+// Connects the pool and migrates (see postgres/backend.cpp). Throws
+// std::runtime_error when the server cannot be reached or migrated. A
+// connection lost later is reopened with backoff; calls meanwhile fail with
+// 503 database_unavailable.
+std::unique_ptr<backend> make_postgres(const postgres_options& options);
 
 }  // namespace driftway::store

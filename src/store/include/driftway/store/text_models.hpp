@@ -37,12 +37,16 @@ struct member {
     std::vector<id_t> role_ids;  // without @everyone
     std::int64_t joined_at = 0;
     std::int64_t communication_disabled_until = 0;  // Unix ms; 0 = not timed out
+    bool mute = false;  // server mute: applies to every voice join (docs/voice.md)
+    bool deaf = false;  // server deafen
 };
 
 struct member_update {
     std::optional<std::optional<std::string>> nick;
     std::optional<std::vector<id_t>> role_ids;
     std::optional<std::int64_t> communication_disabled_until;
+    std::optional<bool> mute;
+    std::optional<bool> deaf;
 };
 
 struct ban {

@@ -12,10 +12,30 @@
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace driftway::text {
+
+// Presence over every node of a cluster (app/ puts Redis behind it). A single
+// node has none and keeps presence in memory only, at no extra cost.
+class cluster_presence {
+public:
+    virtual ~cluster_presence() = default;
+    // This node's shown status of `user` changed. Called under the presence
+    // registry's lock: it must hand the change to its transport before
+    // returning, so one user's changes leave in the order they happened.
+    // `done` gets the user's status over all nodes (nullopt: unknown), on
+    // any thread, in the same order.
+    virtual void set(std::uint64_t user, std::string status,
+                     std::function<void(std::optional<std::string>)> done) = 0;
+    // Statuses over all nodes, one per user in order ("offline" when unknown).
+    virtual boost::asio::awaitable<std::vector<std::string>> statuses(
+        std::vector<std::uint64_t> users) = 0;
+};
 
 struct gateway_options {
     std::chrono::milliseconds heartbeat_interval{41250};
@@ -25,6 +45,8 @@ struct gateway_options {
     int inbound_frames = 120;                           // per inbound_window
     std::chrono::seconds inbound_window{60};
     int large_space_threshold = 250;  // READY omits members/presences of larger spaces
+    // Cluster: users' presence on other nodes; null on a single node.
+    cluster_presence* presence = nullptr;
 };
 
 class gateway {
