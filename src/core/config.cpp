@@ -497,8 +497,7 @@ bool split_host_port(const std::string& text, std::string& host, std::uint16_t& 
     return true;
 }
 
-bool parse_redis_url(const std::string& url, std::string& host, std::uint16_t& port,
-                     unsigned& db) {
+bool parse_redis_url(const std::string& url, std::string& host, std::uint16_t& port, unsigned& db) {
     constexpr std::string_view scheme = "redis://";
     if (url.rfind(scheme, 0) != 0) return false;
     std::string rest = url.substr(scheme.size());

@@ -119,8 +119,8 @@ std::string gateway_core::new_session_id() {
 
 // Parameters by value: the coroutine outlives the caller's frame.
 task<void> gateway_core::announce_presence(gateway_core* core, id_t user) {
-    auto audience = std::make_shared<const std::vector<id_t>>(
-        co_await core->data_.presence_audience(user));
+    auto audience =
+        std::make_shared<const std::vector<id_t>>(co_await core->data_.presence_audience(user));
     auto publish = [core, user, audience](std::string_view status) {
         if (audience->empty()) return;
         auto e = std::make_shared<bus::event>();

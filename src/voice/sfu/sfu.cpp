@@ -224,8 +224,11 @@ void sfu::impl::tick(std::uint64_t now) {
     std::vector<std::pair<detail::peer_session*, end_reason>> to_end;
     for (auto& [user, sp] : by_user) {
         detail::peer_session& s = *sp;
-        if (since(now, s.last_consent_ms) >
-            static_cast<std::uint64_t>(options.consent_timeout.count())) {
+        // Consent (RFC 7675) is kept on a working address; before ICE found
+        // one the connect timeout is what bounds the peer (a join can wait
+        // long for its first answer while a big channel renegotiates).
+        if (s.remote && since(now, s.last_consent_ms) >
+                            static_cast<std::uint64_t>(options.consent_timeout.count())) {
             to_end.emplace_back(&s, end_reason::consent_lost);
             continue;
         }

@@ -147,7 +147,7 @@ void udp_port::commit(std::size_t size, const rtc::socket_address& to) noexcept 
     h.msg_iovlen = 1;
     h.msg_namelen = to_sockaddr(to, out_addrs_[out_count_]);
     h.msg_name = &out_addrs_[out_count_];
-    ++out_count_;
+    if (++out_count_ >= send_batch) flush();
 }
 
 void udp_port::send(rtc::bytes_view data, const rtc::socket_address& to) noexcept {

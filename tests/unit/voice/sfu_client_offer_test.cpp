@@ -113,3 +113,28 @@ TEST_F(client_offer, offer_that_does_not_keep_the_sections_is_refused) {
 
 }  // namespace
 }  // namespace driftway::voice
+
+namespace driftway::voice {
+namespace {
+
+// Consent freshness (RFC 7675) applies to a working address: a peer still
+// waiting for its first answer (a big channel renegotiating) is bounded by
+// the connect timeout, not ended for lack of consent.
+TEST(sfu_consent, not_counted_before_ice_found_an_address) {
+    auto o = testing::connected_pair::options_for_tests();
+    o.consent_timeout = std::chrono::milliseconds(200);
+    o.connect_timeout = std::chrono::seconds(30);
+    sfu server{o};
+    test_peer::options manual;
+    manual.auto_answer = false;
+    test_peer a{server, 7200, 1, manual};
+    ASSERT_TRUE(a.wait_for([&] { return !a.offers.empty(); }));
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(800);
+    EXPECT_FALSE(a.wait_for([&] { return a.ended.has_value(); }, std::chrono::milliseconds(800)))
+        << "ended as " << to_string(a.ended.value_or(end_reason::left));
+    EXPECT_GE(std::chrono::steady_clock::now(), until);
+    EXPECT_EQ(server.snapshot().peers, 1u);
+}
+
+}  // namespace
+}  // namespace driftway::voice

@@ -151,7 +151,6 @@ bool split_host_port(const std::string& text, std::string& host, std::uint16_t& 
 
 // Splits "redis://host:port[/db]" (port defaults to 6379, db to 0). False
 // when malformed.
-bool parse_redis_url(const std::string& url, std::string& host, std::uint16_t& port,
-                     unsigned& db);
+bool parse_redis_url(const std::string& url, std::string& host, std::uint16_t& port, unsigned& db);
 
 }  // namespace driftway
