@@ -29,10 +29,15 @@ unlimited.DRIFTWAY_AUTH_ACCESS_TOKEN_TTL = '3600';
 
 // nginx's per-IP limits would refuse a load generator on four addresses.
 const benchLimits = [
-    'limit_req_zone $binary_remote_addr zone=driftway_api:10m rate=1000000r/s;',
-    'limit_req_zone $binary_remote_addr zone=driftway_auth:10m rate=1000000r/s;',
-    'limit_req_zone $binary_remote_addr zone=driftway_ws:10m rate=1000000r/s;',
-    'limit_conn_zone $binary_remote_addr zone=driftway_conn:10m;',
+    // Keyed by request: even a million per second binds when a hundred
+    // concurrent requests land in the same millisecond (burst is counted in
+    // requests), so no key is ever shared here.
+    'limit_req_zone $request_id zone=driftway_api:10m rate=1000000r/s;',
+    'limit_req_zone $request_id zone=driftway_auth:10m rate=1000000r/s;',
+    'limit_req_zone $request_id zone=driftway_ws:10m rate=1000000r/s;',
+    // Keyed by connection, not address: the locations' `limit_conn … 100`
+    // then never binds (one connection per key).
+    'limit_conn_zone $connection zone=driftway_conn:10m;',
     '',
 ].join('\n');
 
@@ -55,7 +60,7 @@ function runLoadgen(port, mode, args) {
                 const eq = line.indexOf('=');
                 if (eq > 0) values[line.slice(0, eq)] = line.slice(eq + 1);
             }
-            if (code !== 0) reject(new Error(`loadgen ${mode} exited ${code}: ${err.split('\n').slice(-3).join(' ')}`));
+            if (code !== 0) reject(new Error(`loadgen ${mode} exited ${code}: ${err.split('\n').slice(-12).join(' ')}`));
             else resolve(values);
         });
     });

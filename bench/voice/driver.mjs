@@ -31,8 +31,13 @@ const log = (...m) => process.stderr.write(`bench-voice driver (${target}): ${m.
 const lg = spawn(args.loadgen, [], { stdio: ["pipe", "pipe", "inherit"] });
 const pending = [];
 createInterface({ input: lg.stdout }).on("line", (line) => pending.shift()?.(line));
-lg.on("exit", (code) => {
-  if (!done) fatal(`voice_loadgen exited (${code})`);
+lg.on("exit", (code, signal) => {
+  if (!done) fatal(`voice_loadgen exited (${code ?? signal})`);
+});
+// A write after the load client died: report its exit instead of crashing
+// on the unhandled EPIPE.
+lg.stdin.on("error", (e) => {
+  if (!done) fatal(`voice_loadgen's input: ${e.message}`);
 });
 // Commands are answered in order, one line each.
 const cmd = (line) =>

@@ -350,17 +350,17 @@ const std::vector<key_spec>& keys() {
         uint_key<unsigned>(
             "proxy", "retries", [](config & c) -> auto& { return c.proxy.retries; }, 0u, 10u),
         uint_key<unsigned>(
-            "proxy", "backoff_base_ms",
-            [](config & c) -> auto& { return c.proxy.backoff_base_ms; }, 0u, 60000u),
+            "proxy", "backoff_base_ms", [](config & c) -> auto& { return c.proxy.backoff_base_ms; },
+            0u, 60000u),
         uint_key<unsigned>(
-            "proxy", "backoff_max_ms",
-            [](config & c) -> auto& { return c.proxy.backoff_max_ms; }, 0u, 600000u),
+            "proxy", "backoff_max_ms", [](config & c) -> auto& { return c.proxy.backoff_max_ms; },
+            0u, 600000u),
         uint_key<unsigned>(
             "proxy", "breaker_failures",
             [](config & c) -> auto& { return c.proxy.breaker_failures; }, 1u, 1000u),
         uint_key<unsigned>(
-            "proxy", "breaker_open_ms",
-            [](config & c) -> auto& { return c.proxy.breaker_open_ms; }, 10u, 3600000u),
+            "proxy", "breaker_open_ms", [](config & c) -> auto& { return c.proxy.breaker_open_ms; },
+            10u, 3600000u),
         uint_key<unsigned>(
             "proxy", "cache_ttl_seconds",
             [](config & c) -> auto& { return c.proxy.cache_ttl_seconds; }, 0u, 86400u),
@@ -375,11 +375,11 @@ const std::vector<key_spec>& keys() {
             "jobs", "backoff_base_ms", [](config & c) -> auto& { return c.jobs.backoff_base_ms; },
             1u, 3600000u),
         uint_key<unsigned>(
-            "jobs", "backoff_max_ms", [](config & c) -> auto& { return c.jobs.backoff_max_ms; },
-            1u, 86400000u),
+            "jobs", "backoff_max_ms", [](config & c) -> auto& { return c.jobs.backoff_max_ms; }, 1u,
+            86400000u),
         uint_key<unsigned>(
-            "jobs", "poll_interval_ms",
-            [](config & c) -> auto& { return c.jobs.poll_interval_ms; }, 10u, 600000u),
+            "jobs", "poll_interval_ms", [](config & c) -> auto& { return c.jobs.poll_interval_ms; },
+            10u, 600000u),
     };
     return k;
 }

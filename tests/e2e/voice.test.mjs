@@ -109,6 +109,21 @@ test('two Chromium pages talk through the web client', { timeout: 120_000 }, asy
         await waitForFlow(b.page, { what: "alice's audio at bob after unmute" });
         assertRate((await measureRate(b.page)).rate, "alice's audio at bob after unmute");
 
+        // The server's view: both transports up, packets forwarded, and the
+        // receiver reports Chromium sends (every few seconds) measured.
+        const metric = (text, name) => Number((text.match(new RegExp(`^${name} (\\S+)$`, 'm')) ?? [])[1] ?? 0);
+        let scraped = '';
+        const deadline = Date.now() + 20_000;
+        while (Date.now() < deadline) {
+            scraped = await (await fetch(`${server.url}/metrics`)).text();
+            if (metric(scraped, 'voice_leg_rtt_seconds_count') > 0) break;
+            await new Promise((r) => setTimeout(r, 250));
+        }
+        assert.ok(metric(scraped, 'webrtc_connections_total') >= 2, 'two DTLS transports');
+        assert.ok(metric(scraped, 'voice_packets_forwarded_total') > 100, 'packets forwarded');
+        assert.ok(metric(scraped, 'voice_leg_rtt_seconds_count') > 0, 'round-trip times from receiver reports');
+        assert.ok(metric(scraped, 'voice_leg_jitter_seconds_count') > 0, 'jitter from receiver reports');
+
         // The voice settings tab lists the fake devices.
         await a.page.getByRole('button', { name: 'User settings' }).click();
         await a.page.getByRole('tab', { name: 'Voice' }).click();

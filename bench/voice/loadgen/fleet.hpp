@@ -77,6 +77,10 @@ private:
     std::shared_ptr<const rtc::certificate> cert_;
     std::vector<opus_frame> frames_;
     std::map<int, member> members_;
+    // The publishers among members_ (std::map nodes are stable), rebuilt
+    // when members are added, so send_due() does not walk every subscriber.
+    std::vector<std::pair<int, member*>> publishers_;  // id, member
+    std::size_t publishers_seen_ = 0;
     std::string input_;
     bool quit_ = false;
     std::optional<wait_op> wait_;

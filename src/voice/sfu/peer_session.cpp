@@ -129,10 +129,16 @@ void sfu::impl::on_dtls(detail::peer_session& s, rtc::bytes_view d, std::uint64_
         s.srtp_out = rtc::srtp_session::create(keys.profile, rtc::srtp_session::direction::outbound,
                                                keys.local_key_salt);
         if (!s.srtp_in || !s.srtp_out) return end_peer(s, end_reason::dtls_failed, true);
+        if (keys.profile == rtc::srtp_profile::aead_aes_128_gcm)
+            s.gcm_out = detail::gcm_sender::create(keys.local_key_salt);
         s.connected = true;
         ++connected_count;
         m_webrtc_connections->inc();
-        s.next_rtcp_ms = now + static_cast<std::uint64_t>(options.rtcp_interval.count());
+        // RFC 3550 6.3.5: a randomized first report time (0.5–1.5 intervals)
+        // spreads the node's reports over the interval instead of sending
+        // many in one tick, which would delay the packets waiting behind them.
+        const auto interval = static_cast<std::uint64_t>(options.rtcp_interval.count());
+        s.next_rtcp_ms = now + interval / 2 + detail::random_u32() % (interval + 1);
         s.window_start_ms = now;
         log::debug("voice: transport connected", {{"user_id", json::id_string(s.user_id)}});
     } else if (state == st::failed) {
@@ -290,6 +296,9 @@ void sfu::impl::on_client_offer(detail::peer_session& s, const std::string& sdp)
         }
         s.srtp_in.reset();
         s.srtp_out.reset();
+        s.gcm_out.reset();
+        // New keys, new SRTP contexts at the client: rollover counts restart.
+        for (auto& l : s.legs) l.roc = {};
         s.early_dtls.clear();
         s.remote_fingerprint = info.fingerprint;
         s.remote_setup = client_setup;

@@ -11,6 +11,7 @@
 #include "driftway/rtc/rtp.hpp"
 #include "driftway/rtc/srtp.hpp"
 #include "driftway/voice/sfu.hpp"
+#include "sfu/gcm_sender.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -34,6 +35,7 @@ struct leg {
     std::uint64_t offered_in = 0;  // offer version that first carried this source
     bool negotiated = false;       // an answer covering it arrived
     rtc::rtp_rewriter rewriter{0, 0};
+    rollover roc;  // of what we send on this leg (the GCM sender's IV)
 
     // Sender side of this leg (for our SR).
     std::uint32_t packets = 0;
@@ -94,6 +96,9 @@ struct peer_session {
     std::unique_ptr<rtc::dtls_transport> dtls;
     std::vector<std::vector<std::uint8_t>> early_dtls;  // before the answer
     std::unique_ptr<rtc::srtp_session> srtp_in, srtp_out;
+    // Forwarded RTP when the profile is AEAD_AES_128_GCM (srtp_out then
+    // protects only RTCP); null with the other profile.
+    std::unique_ptr<gcm_sender> gcm_out;
     bool dtls_started = false;  // client role: ClientHello once the address is known
     bool connected = false;
 

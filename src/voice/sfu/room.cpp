@@ -229,7 +229,11 @@ void sfu::impl::on_rtp(detail::peer_session& s, std::uint8_t* data, std::size_t 
         rtc::set_sequence(span, out->sequence);
         rtc::set_timestamp(span, out->timestamp);
         std::size_t n = len;
-        if (!m->srtp_out->protect_rtp(buf, n, detail::udp_port::buffer_size)) continue;
+        const bool sealed = m->gcm_out
+                                ? m->gcm_out->protect_rtp(buf, n, detail::udp_port::buffer_size,
+                                                          l.roc.next(out->sequence))
+                                : m->srtp_out->protect_rtp(buf, n, detail::udp_port::buffer_size);
+        if (!sealed) continue;
         port.commit(n, *m->remote);
         ++l.packets;
         l.octets += static_cast<std::uint32_t>(h->payload_size);

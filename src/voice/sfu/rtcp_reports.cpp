@@ -54,17 +54,45 @@ rtc::rtcp::report_block uplink_block(detail::peer_session& s, std::uint64_t now)
     return b;
 }
 
+// What receivers report about the legs they receive, for /metrics: the
+// distribution over every report of this node (per-participant figures are
+// in `stats`; a label per participant would not scale).
+struct leg_quality_metrics {
+    metrics::histogram& loss;
+    metrics::histogram& jitter;
+    metrics::histogram& rtt;
+    static leg_quality_metrics& get() {
+        auto& reg = metrics::global();
+        static leg_quality_metrics m{
+            reg.get_histogram("voice_leg_loss_ratio",
+                              "Fraction lost per receiver report of a forwarded stream",
+                              {0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}),
+            reg.get_histogram("voice_leg_jitter_seconds",
+                              "Interarrival jitter per receiver report of a forwarded stream",
+                              {0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1}),
+            reg.get_histogram("voice_leg_rtt_seconds", "Round-trip time from receiver reports",
+                              {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1})};
+        return m;
+    }
+};
+
 void read_block(detail::peer_session& s, const rtc::rtcp::report_block& b) {
+    auto& quality = leg_quality_metrics::get();
     for (auto& l : s.legs) {
         if (l.source == nullptr || l.ssrc != b.ssrc) continue;
         l.fraction_lost = b.fraction_lost;
         l.cumulative_lost = b.cumulative_lost;
         l.jitter = b.jitter;
+        quality.loss.observe(b.fraction_lost / 256.0);
+        quality.jitter.observe(b.jitter / 48000.0);  // Opus timestamps: 48 kHz
         if (b.last_sr != 0) {
             // RFC 3550 6.4.1: RTT = now - LSR - DLSR, in 1/65536 s.
             const std::uint32_t rtt =
                 rtc::rtcp::ntp_middle(ntp_now()) - b.last_sr - b.delay_since_last_sr;
-            if (rtt < 65536U * 60) l.rtt_ms = rtt * 1000.0 / 65536.0;
+            if (rtt < 65536U * 60) {
+                l.rtt_ms = rtt * 1000.0 / 65536.0;
+                quality.rtt.observe(l.rtt_ms / 1000.0);
+            }
         }
     }
 }

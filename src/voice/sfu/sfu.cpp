@@ -20,7 +20,9 @@ namespace driftway::voice {
 
 namespace {
 
-constexpr std::uint64_t tick_interval_ms = 20;
+// Short enough that the reports due in one tick are few (a node's RTCP is
+// spread over the interval), long enough to cost nothing when idle.
+constexpr std::uint64_t tick_interval_ms = 5;
 
 // The signaling's handle on one peer: every call is posted to the SFU thread.
 class peer_handle final : public peer {

@@ -41,7 +41,8 @@ struct mute_op {
 struct stats_op {};
 struct leave_op {};
 
-using inbound = std::variant<join_op, answer_op, offer_op, candidate_op, mute_op, stats_op, leave_op>;
+using inbound =
+    std::variant<join_op, answer_op, offer_op, candidate_op, mute_op, stats_op, leave_op>;
 
 struct frame_error {
     std::uint16_t code;

@@ -16,13 +16,18 @@ namespace {
 
 std::uint16_t close_code_of(end_reason why) {
     switch (why) {
-        case end_reason::left: return net::ws::close_normal;
-        case end_reason::replaced: return cc::replaced;
-        case end_reason::kicked: return cc::disconnected;
-        case end_reason::shutdown: return net::ws::close_going_away;
+        case end_reason::left:
+            return net::ws::close_normal;
+        case end_reason::replaced:
+            return cc::replaced;
+        case end_reason::kicked:
+            return cc::disconnected;
+        case end_reason::shutdown:
+            return net::ws::close_going_away;
         case end_reason::consent_lost:
         case end_reason::connect_timeout:
-        case end_reason::dtls_failed: return cc::transport_lost;
+        case end_reason::dtls_failed:
+            return cc::transport_lost;
     }
     return cc::transport_lost;
 }
@@ -55,7 +60,8 @@ void participant::opened(net::ws::connection& c) {
 void participant::message(std::string_view text) {
     if (!conn_ || closing_) return;
     auto parsed = signaling::parse_inbound(text);
-    if (auto* err = std::get_if<signaling::frame_error>(&parsed)) return close(err->code, err->reason);
+    if (auto* err = std::get_if<signaling::frame_error>(&parsed))
+        return close(err->code, err->reason);
     auto& op = std::get<signaling::inbound>(parsed);
     if (!joined_ && !std::holds_alternative<signaling::join_op>(op))
         return close(cc::not_joined, "join first");
@@ -112,15 +118,15 @@ void participant::handle(signaling::join_op op) {
                              .server_deaf = grant_.server_deaf,
                              .can_speak = (grant_.perms & auth::perm::speak) != 0};
     ctx_.register_joined(grant_.user_id, shared_from_this());
-    peer_ = ctx_.media.join({.channel_id = grant_.channel_id, .user_id = grant_.user_id, .state = initial},
-                            make_events(),
-                            [weak = weak_from_this()](std::vector<participant_info> others) {
-                                auto self = weak.lock();
-                                if (!self) return;
-                                asio::post(self->executor_, [weak, others = std::move(others)] {
-                                    if (auto p = weak.lock()) p->ready(others);
-                                });
-                            });
+    peer_ = ctx_.media.join(
+        {.channel_id = grant_.channel_id, .user_id = grant_.user_id, .state = initial},
+        make_events(), [weak = weak_from_this()](std::vector<participant_info> others) {
+            auto self = weak.lock();
+            if (!self) return;
+            asio::post(self->executor_, [weak, others = std::move(others)] {
+                if (auto p = weak.lock()) p->ready(others);
+            });
+        });
     publish_state(initial, false);
 }
 

@@ -67,9 +67,12 @@ struct service::impl {
             case kind::server_state:
                 media.set_server_state(c.user_id, c.server_mute, c.server_deaf);
                 return;
-            case kind::can_speak: media.set_can_speak(c.user_id, c.can_speak); return;
+            case kind::can_speak:
+                media.set_can_speak(c.user_id, c.can_speak);
+                return;
             case kind::disconnect:
-            case kind::move: break;
+            case kind::move:
+                break;
         }
         auto p = context.find_joined(c.user_id);
         if (!p || (c.channel_id && p->channel_id() != c.channel_id)) return;
@@ -100,7 +103,8 @@ service::service(service_options options, const auth::jwt_verifier& verifier,
 service::~service() = default;
 
 net::ws::acceptor service::acceptor() {
-    return [weak = std::weak_ptr<impl>(impl_)](const net::request&) -> std::unique_ptr<net::ws::handler> {
+    return [weak = std::weak_ptr<impl>(impl_)](
+               const net::request&) -> std::unique_ptr<net::ws::handler> {
         auto i = weak.lock();
         if (!i) return nullptr;
         return std::make_unique<handler>(i->context);
@@ -109,7 +113,8 @@ net::ws::acceptor service::acceptor() {
 
 net::ws::options service::socket_options() {
     // Frames are small JSON; SDP of a large channel is the biggest (~1 KB per participant).
-    return {.max_message_bytes = 64 << 10, .max_queued_bytes = 1 << 20, .overflow_close_code = 4008};
+    return {
+        .max_message_bytes = 64 << 10, .max_queued_bytes = 1 << 20, .overflow_close_code = 4008};
 }
 
 sfu& service::media() {

@@ -12,7 +12,6 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
-
 #include <gtest/gtest.h>
 
 #include <condition_variable>

@@ -120,7 +120,7 @@ struct config {
         unsigned retries = 2;  // extra attempts for idempotent requests
         unsigned backoff_base_ms = 50;
         unsigned backoff_max_ms = 1000;
-        unsigned breaker_failures = 5;  // consecutive failures that open a breaker
+        unsigned breaker_failures = 5;    // consecutive failures that open a breaker
         unsigned breaker_open_ms = 5000;  // open this long before a half-open trial
         unsigned cache_ttl_seconds = 30;  // stale GET copies served while degraded
         std::size_t cache_max_entries = 10000;

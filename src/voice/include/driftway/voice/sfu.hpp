@@ -57,7 +57,15 @@ struct join_request {
 };
 
 // Why a peer ended (sent to the client as `leave`'s reason and in logs).
-enum class end_reason { left, consent_lost, connect_timeout, dtls_failed, replaced, kicked, shutdown };
+enum class end_reason {
+    left,
+    consent_lost,
+    connect_timeout,
+    dtls_failed,
+    replaced,
+    kicked,
+    shutdown
+};
 std::string_view to_string(end_reason r);
 
 // What the SFU tells the participant's signaling connection. Each call is
@@ -76,7 +84,8 @@ struct peer_events {
 // A participant as listed in `ready`.
 struct participant_info {
     std::uint64_t user_id = 0;
-    std::uint32_t ssrc = 0;  // the SSRC this participant's audio reaches the caller with (0: none yet)
+    std::uint32_t ssrc =
+        0;  // the SSRC this participant's audio reaches the caller with (0: none yet)
     mute_state state;
     bool speaking = false;
 };

@@ -13,7 +13,9 @@ namespace driftway::rtc {
 using bytes_view = std::span<const std::uint8_t>;
 using bytes_span = std::span<std::uint8_t>;
 
-inline std::uint16_t read_u16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+inline std::uint16_t read_u16(const std::uint8_t* p) {
+    return static_cast<std::uint16_t>(p[0] << 8 | p[1]);
+}
 inline std::uint32_t read_u32(const std::uint8_t* p) {
     return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
@@ -30,7 +32,7 @@ inline void write_u32(std::uint8_t* p, std::uint32_t v) {
 
 // An IPv4 or IPv6 address and port, in network byte order for the address.
 struct socket_address {
-    std::uint8_t family = 4;  // 4 or 6
+    std::uint8_t family = 4;            // 4 or 6
     std::array<std::uint8_t, 16> ip{};  // IPv4 uses the first 4 bytes
     std::uint16_t port = 0;
 

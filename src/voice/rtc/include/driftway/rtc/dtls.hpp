@@ -25,8 +25,8 @@ public:
     ~certificate();
     // "sha-256" fingerprint as SDP writes it: upper-case hex pairs joined by ':'.
     const std::string& fingerprint_sha256() const noexcept { return fingerprint_; }
-    void* x509() const noexcept { return x509_; }       // X509*
-    void* private_key() const noexcept { return key_; } // EVP_PKEY*
+    void* x509() const noexcept { return x509_; }        // X509*
+    void* private_key() const noexcept { return key_; }  // EVP_PKEY*
 
 private:
     certificate() = default;

@@ -25,12 +25,12 @@ inline constexpr std::uint8_t xr = 207;
 }  // namespace type
 
 struct report_block {
-    std::uint32_t ssrc = 0;           // the source reported on
-    std::uint8_t fraction_lost = 0;   // /256 since the last report
-    std::int32_t cumulative_lost = 0; // 24-bit signed
-    std::uint32_t highest_sequence = 0;  // extended
-    std::uint32_t jitter = 0;         // in timestamp units
-    std::uint32_t last_sr = 0;        // middle 32 bits of the last SR's NTP time
+    std::uint32_t ssrc = 0;                 // the source reported on
+    std::uint8_t fraction_lost = 0;         // /256 since the last report
+    std::int32_t cumulative_lost = 0;       // 24-bit signed
+    std::uint32_t highest_sequence = 0;     // extended
+    std::uint32_t jitter = 0;               // in timestamp units
+    std::uint32_t last_sr = 0;              // middle 32 bits of the last SR's NTP time
     std::uint32_t delay_since_last_sr = 0;  // 1/65536 s
     friend bool operator==(const report_block&, const report_block&) = default;
 };
@@ -90,6 +90,8 @@ void write_sdes_cname(const sdes_cname& s, std::vector<std::uint8_t>& out);
 void write_bye(const bye& b, std::vector<std::uint8_t>& out);
 
 // The middle 32 bits of a 64-bit NTP time, as LSR carries it.
-inline std::uint32_t ntp_middle(std::uint64_t ntp) { return static_cast<std::uint32_t>(ntp >> 16); }
+inline std::uint32_t ntp_middle(std::uint64_t ntp) {
+    return static_cast<std::uint32_t>(ntp >> 16);
+}
 
 }  // namespace driftway::rtc::rtcp

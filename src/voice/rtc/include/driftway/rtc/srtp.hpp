@@ -27,8 +27,7 @@ public:
     enum class direction { inbound, outbound };
     // key_salt: master key followed by master salt. nullptr on a bad length
     // or a libsrtp error.
-    static std::unique_ptr<srtp_session> create(srtp_profile p, direction d,
-                                                bytes_view key_salt);
+    static std::unique_ptr<srtp_session> create(srtp_profile p, direction d, bytes_view key_salt);
     ~srtp_session();
     srtp_session(const srtp_session&) = delete;
     srtp_session& operator=(const srtp_session&) = delete;
