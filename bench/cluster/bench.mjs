@@ -10,7 +10,7 @@ import { freePort, makeTempDir, stopAll } from '../../tests/cluster/lib/procs.mj
 const env = process.env;
 const num = (name, dflt) => Number(env[name] ?? dflt);
 const burst = [num('BENCH_BURST_CLIENTS', 2000), num('BENCH_BURST_MESSAGES', 50)];
-const chat = [num('BENCH_CHAT_CLIENTS', 1000), num('BENCH_CHAT_CHANNELS', 10), num('BENCH_CHAT_RATE', 1000),
+const chat = [num('BENCH_CHAT_CLIENTS', 1000), num('BENCH_CHAT_CHANNELS', 10), num('BENCH_CHAT_RATE', 200),
     num('BENCH_CHAT_SECONDS', 10)];
 const insertSeconds = num('BENCH_INSERT_SECONDS', 10);
 const phaseTimeout = num('BENCH_TIMEOUT', 120);

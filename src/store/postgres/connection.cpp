@@ -22,6 +22,10 @@ error database_unavailable() {
     return error::unavailable("database_unavailable", "the database is unavailable");
 }
 
+error pipeline_misuse() {
+    return error::unavailable("storage_unavailable", "storage is unavailable");
+}
+
 }  // namespace
 
 constraint_violation::constraint_violation(std::string sqlstate, std::string constraint,
@@ -30,11 +34,21 @@ constraint_violation::constraint_violation(std::string sqlstate, std::string con
                std::move(sqlstate), std::move(detail)),
       constraint_(std::move(constraint)) {}
 
+std::vector<const char*> statement::values() const {
+    std::vector<const char*> out;
+    out.reserve(params_.size());
+    for (const auto& p : params_) out.push_back(p ? p->c_str() : nullptr);
+    return out;
+}
+
 bool statement::step() {
     if (!result_) {
-        std::vector<const char*> values;
-        values.reserve(params_.size());
-        for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
+        // A synchronous call in pipeline mode would be refused by libpq; the
+        // caller (a grouped job) is then run again outside the pipeline.
+        if (conn_->pipelining()) {
+            throw pg_error(pipeline_misuse(), "", "synchronous statement in pipeline mode");
+        }
+        const auto values = this->values();
         result_.reset(PQexecPrepared(conn_->handle(), name_->c_str(),
                                      static_cast<int>(values.size()), values.data(), nullptr,
                                      nullptr, 0));
@@ -46,6 +60,17 @@ bool statement::step() {
 
 void statement::run() {
     step();
+}
+
+void statement::send(std::function<void(statement&)> on_result) {
+    connection& c = *conn_;
+    const auto values = this->values();
+    if (!c.pipelining() ||
+        PQsendQueryPrepared(c.handle(), name_->c_str(), static_cast<int>(values.size()),
+                            values.data(), nullptr, nullptr, 0) == 0) {
+        throw pg_error(database_unavailable(), "", PQerrorMessage(c.handle()));
+    }
+    c.pending_.push_back({std::move(*this), std::move(on_result)});
 }
 
 const char* statement::value(int column) const noexcept {
@@ -96,6 +121,9 @@ connection::~connection() = default;
 
 void connection::open() {
     cache_.clear();
+    pending_.clear();
+    pipeline_prepared_.clear();
+    pipelining_ = false;
     conn_.reset(PQconnectdb(conninfo_.c_str()));
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
         std::string detail = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
@@ -143,6 +171,7 @@ void connection::check(PGresult* r, std::string_view what) {
 }
 
 void connection::exec(const char* sql) {
+    if (pipelining_) throw pg_error(pipeline_misuse(), "", "exec in pipeline mode");
     std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn_.get(), sql), &PQclear);
     check(r.get(), "exec");
 }
@@ -150,13 +179,125 @@ void connection::exec(const char* sql) {
 statement connection::prepare(std::string_view sql) {
     auto it = cache_.find(sql);
     if (it == cache_.end()) {
-        std::string name = "s" + std::to_string(cache_.size() + 1);
-        std::unique_ptr<PGresult, decltype(&PQclear)> r(
-            PQprepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr), &PQclear);
-        check(r.get(), "prepare");
+        // Names are never reused: a statement forgotten after a failed
+        // pipeline may still exist on the server.
+        std::string name = "s" + std::to_string(++next_name_);
+        if (pipelining_) {
+            // Prepared ahead of its first use in the same pipeline; the
+            // server runs both in order.
+            if (PQsendPrepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr) ==
+                0) {
+                throw pg_error(database_unavailable(), "", PQerrorMessage(conn_.get()));
+            }
+            pending_.push_back({});
+            pipeline_prepared_.emplace_back(sql);
+        } else {
+            std::unique_ptr<PGresult, decltype(&PQclear)> r(
+                PQprepare(conn_.get(), name.c_str(), std::string(sql).c_str(), 0, nullptr),
+                &PQclear);
+            check(r.get(), "prepare");
+        }
         it = cache_.emplace(std::string(sql), std::move(name)).first;
     }
     return statement(*this, it->second);
+}
+
+void connection::enter_pipeline() {
+    if (PQenterPipelineMode(conn_.get()) == 0) {
+        throw pg_error(database_unavailable(), "", PQerrorMessage(conn_.get()));
+    }
+    pipelining_ = true;
+}
+
+void connection::send(const char* sql) {
+    if (!pipelining_ ||
+        PQsendQueryParams(conn_.get(), sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 0) {
+        throw pg_error(database_unavailable(), "", PQerrorMessage(conn_.get()));
+    }
+    pending_.push_back({});
+}
+
+std::exception_ptr connection::sync_pipeline() {
+    auto failure = collect_pipeline();
+    pending_.clear();
+    if (failure) {
+        for (const auto& sql : pipeline_prepared_) cache_.erase(sql);
+    }
+    pipeline_prepared_.clear();
+    return failure;
+}
+
+std::exception_ptr connection::collect_pipeline() {
+    using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+    if (PQpipelineSync(conn_.get()) == 0) {
+        return std::make_exception_ptr(
+            pg_error(database_unavailable(), "", PQerrorMessage(conn_.get())));
+    }
+    std::exception_ptr failure;
+    for (auto& p : pending_) {
+        // A lost session answers nothing more; PQgetResult would not block.
+        if (!healthy()) break;
+        PGresult* raw = PQgetResult(conn_.get());
+        if (raw == nullptr) {
+            if (!failure) {
+                failure = std::make_exception_ptr(
+                    pg_error(database_unavailable(), "", "pipeline answer missing"));
+            }
+            continue;
+        }
+        const auto status = PQresultStatus(raw);
+        if (status == PGRES_PIPELINE_ABORTED) {
+            PQclear(raw);
+        } else if (failure) {
+            PQclear(raw);
+        } else {
+            try {
+                if (p.st) {
+                    // The statement owns its result from here on.
+                    p.st->result_.reset(raw);
+                    check(raw, "pipeline");
+                    p.st->rows_ = PQntuples(raw);
+                    if (p.on_result) p.on_result(*p.st);
+                } else {
+                    result_ptr r(raw, &PQclear);
+                    check(raw, "pipeline");
+                }
+            } catch (...) {
+                failure = std::current_exception();
+            }
+        }
+        // Each statement's answers end with a null result.
+        while (PGresult* extra = PQgetResult(conn_.get())) PQclear(extra);
+    }
+    // The sync point's own answer.
+    if (healthy()) {
+        result_ptr r(PQgetResult(conn_.get()), &PQclear);
+        if (!r || PQresultStatus(r.get()) != PGRES_PIPELINE_SYNC) {
+            if (!failure) {
+                failure = std::make_exception_ptr(
+                    pg_error(database_unavailable(), "", "pipeline sync missing"));
+            }
+        }
+    }
+    if (!failure && !healthy()) {
+        failure = std::make_exception_ptr(
+            pg_error(database_unavailable(), "", PQerrorMessage(conn_.get())));
+    }
+    return failure;
+}
+
+void connection::exit_pipeline() noexcept {
+    if (!pipelining_) return;
+    pipelining_ = false;
+    pending_.clear();
+    if (healthy() && PQexitPipelineMode(conn_.get()) != 0) return;
+    // Answers still pending, or the session is gone: start over on a new one
+    // (nothing was committed, COMMIT is never pipelined).
+    try {
+        open();
+    } catch (const pg_error&) {
+        conn_.reset();
+    }
 }
 
 transaction::transaction(connection& c) : conn_(c) {

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -78,6 +79,11 @@ public:
     bool step();
     // Runs a statement whose rows are not needed.
     void run();
+    // In pipeline mode (connection::enter_pipeline): sends the statement
+    // without waiting for its answer. on_result is called with the statement
+    // holding its result (step() walks the rows) when the pipeline is synced,
+    // unless the statement or one before it failed. Consumes the statement.
+    void send(std::function<void(statement&)> on_result);
 
     bool is_null(int column) const noexcept;
     std::int64_t int64(int column) const noexcept;
@@ -90,6 +96,9 @@ public:
     std::string text(int column) const;
 
 private:
+    friend class connection;
+    std::vector<const char*> values() const;
+
     template <class T>
     void bind_one(const T& value) {
         if constexpr (std::is_same_v<T, bool>) {
@@ -155,8 +164,30 @@ public:
 
     PGconn* handle() const noexcept { return conn_.get(); }
 
+    // Pipeline mode: statements (and prepares of new SQL) are sent without
+    // waiting, so a batch costs one round trip instead of one per statement.
+    // Synchronous calls (step(), exec()) are refused until exit_pipeline().
+    bool pipelining() const noexcept { return pipelining_; }
+    void enter_pipeline();
+    // Sends SQL without parameters (e.g. BEGIN) into the pipeline.
+    void send(const char* sql);
+    // Ends the statements sent so far with a sync point, waits for their
+    // answers and hands each its result. Returns the first failure (nullptr
+    // when all succeeded); after one, the server skipped the rest and the
+    // transaction is aborted. Statements prepared since the last successful
+    // sync are then forgotten, as the server may not have them.
+    std::exception_ptr sync_pipeline();
+    // Leaves pipeline mode; a session left in an unknown state is reopened.
+    void exit_pipeline() noexcept;
+
 private:
     friend class statement;
+    struct pending {
+        std::optional<statement> st;  // nullopt: BEGIN or a prepare
+        std::function<void(statement&)> on_result;
+    };
+    // Sends PQpipelineSync and collects the answers of pending_.
+    std::exception_ptr collect_pipeline();
     // Checks a result, recording changes; throws on failure.
     void check(PGresult* r, std::string_view what);
     void open();
@@ -176,6 +207,10 @@ private:
     // SQL text -> statement name (s1, s2, …) on this session.
     std::unordered_map<std::string, std::string, text_hash, std::equal_to<>> cache_;
     std::int64_t changes_ = 0;
+    std::uint64_t next_name_ = 0;
+    bool pipelining_ = false;
+    std::vector<pending> pending_;
+    std::vector<std::string> pipeline_prepared_;  // SQL prepared since the last sync
 };
 
 // Rolls back an open transaction when leaving a scope by an exception;

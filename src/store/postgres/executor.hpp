@@ -128,6 +128,10 @@ public:
     // throwing undoes only this function's changes, while a failed COMMIT
     // fails every write of the group. For the hot, small writes (message
     // creates) whose per-commit fsync would otherwise bound throughput.
+    // The group is first pipelined without savepoints (see worker::mode), so
+    // fn may run twice and must not consume what it captured; to gain from
+    // the pipeline it sends its statement with statement::send() when
+    // c.pipelining() and returns a value that the answer fills in.
     template <class Fn>
     asio::awaitable<std::invoke_result_t<Fn&, connection&>> write_grouped(Fn fn) {
         return submit(writer_, worker::mode::grouped, std::move(fn));

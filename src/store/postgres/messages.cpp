@@ -3,6 +3,7 @@
 #include "postgres/text_rows.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 namespace driftway::store::postgres {
@@ -13,66 +14,83 @@ namespace {
 // first message.
 constexpr std::int64_t nonce_window_ms = 10 * 60 * 1000;
 
-std::optional<message> find_by_nonce(connection& c, const message& m) {
-    if (m.nonce.empty()) return std::nullopt;
+// One message create as one statement, so that a pipelined group costs one
+// round trip and no answer is needed between a message's writes: the nonce
+// lookup, the row, its mentions, the claim of its attachments, the channel's
+// last message and the mentioned users' unread counts. Nothing is written
+// when a message of the same author with the same nonce exists: the first
+// column names it then (sibling statements of a WITH see one snapshot, so
+// an earlier create of this group, an earlier statement, is seen). Other
+// rows carry the claimed attachments from column 1.
+const std::string& create_sql() {
     static const std::string sql = sql_text(
-        "SELECT ", message_columns,
-        " FROM messages WHERE author_id = $1 AND nonce = $2 AND nonce <> '' AND created_at >= $3"
-        " ORDER BY id LIMIT 1");
-    auto st = c.prepare(sql);
-    if (!st.bind(m.author_id, m.nonce, m.created_at - nonce_window_ms).step()) return std::nullopt;
-    return read_message(st);
+        "WITH existing AS ("
+        " SELECT id FROM messages WHERE author_id = $3::bigint AND nonce = $9::text"
+        " AND $9::text <> '' AND created_at >= $12::bigint ORDER BY id LIMIT 1),"
+        " ins AS (INSERT INTO messages (id, channel_id, author_id, content, created_at,"
+        " edited_at, reply_to, pinned, nonce, mention_everyone, thread_id)"
+        " SELECT $1::bigint, $2::bigint, $3::bigint, $4::text, $5::bigint, $6::bigint,"
+        " $7::bigint, $8::boolean, $9::text, $10::boolean, $11::bigint"
+        " WHERE NOT EXISTS (SELECT 1 FROM existing) RETURNING id),"
+        " mentions AS (INSERT INTO message_mentions (message_id, user_id)"
+        " SELECT ins.id, u FROM ins, unnest($13::bigint[]) AS u),"
+        // The domain validated the ids; this still claims only the author's
+        // own unclaimed uploads, so a stale or foreign id is skipped.
+        " claimed AS (UPDATE attachments SET message_id = ins.id, channel_id = $2::bigint"
+        " FROM ins WHERE attachments.id = ANY($14::bigint[]) AND uploader_id = $3::bigint"
+        " AND attachments.message_id IS NULL RETURNING ",
+        "attachments.id, uploader_id, attachments.message_id, attachments.channel_id, filename,"
+        " content_type, size, sha256, created_at",
+        "), last_message AS (UPDATE channels SET last_message_id = greatest(last_message_id,"
+        " $1::bigint) WHERE id = $2::bigint AND EXISTS (SELECT 1 FROM ins)),"
+        // A user listed twice is counted twice; one upsert may touch a row
+        // only once, hence the count.
+        " unread AS (INSERT INTO read_states (user_id, channel_id, last_read_id, mention_count)"
+        " SELECT u, $2::bigint, 0, count(*) FROM ins, unnest($15::bigint[]) AS u GROUP BY u"
+        " ON CONFLICT (user_id, channel_id)"
+        " DO UPDATE SET mention_count = read_states.mention_count + excluded.mention_count)"
+        " SELECT (SELECT id FROM existing), claimed.* FROM (SELECT 1) AS one"
+        " LEFT JOIN claimed ON true");
+    return sql;
 }
 
-// Runs on the writer inside the group transaction, once per message: only
-// statements that the message needs, and no reads back of what it wrote.
-message insert_message(connection& c, message m, const std::vector<id_t>& attachment_ids,
-                       const std::vector<id_t>& mention_counts_for) {
-    c.prepare(
-         "INSERT INTO messages (id, channel_id, author_id, content, created_at, edited_at,"
-         " reply_to, pinned, nonce, mention_everyone, thread_id)"
-         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
-        .bind(m.id, m.channel_id, m.author_id, m.content, m.created_at, m.edited_at, m.reply_to,
-              m.pinned, m.nonce, m.mention_everyone, m.thread_id)
-        .run();
+// What a create's statement answered; filled when its pipeline is synced.
+struct create_outcome {
+    message stored;
+    std::optional<id_t> existing;  // the earlier message with this nonce
+};
 
-    std::sort(m.mentions.begin(), m.mentions.end());
-    m.mentions.erase(std::unique(m.mentions.begin(), m.mentions.end()), m.mentions.end());
-    for (const auto user_id : m.mentions) {
-        c.prepare("INSERT INTO message_mentions (message_id, user_id) VALUES ($1, $2)")
-            .bind(m.id, user_id)
-            .run();
-    }
+// Runs on the writer inside the group transaction, once per message, maybe
+// twice (see worker::mode::grouped): it copies what it is given.
+std::shared_ptr<create_outcome> send_create(connection& c, const message& m,
+                                            const std::vector<id_t>& attachment_ids,
+                                            const std::vector<id_t>& mention_counts_for) {
+    auto out = std::make_shared<create_outcome>();
+    out->stored = m;
+    auto& mentions = out->stored.mentions;
+    std::sort(mentions.begin(), mentions.end());
+    mentions.erase(std::unique(mentions.begin(), mentions.end()), mentions.end());
+    out->stored.attachments.clear();
+    out->stored.reactions.clear();
 
-    // The domain validated the ids; this still claims only the author's own
-    // unclaimed uploads, so a stale or foreign id is skipped, never stolen.
-    m.attachments.clear();
-    if (!attachment_ids.empty()) {
-        static const std::string claim_sql = sql_text(
-            "UPDATE attachments SET message_id = $1, channel_id = $2"
-            " WHERE id IN (SELECT unnest($3::bigint[])) AND uploader_id = $4"
-            " AND message_id IS NULL RETURNING ",
-            attachment_columns);
-        auto st = c.prepare(claim_sql);
-        st.bind(m.id, m.channel_id, id_list(attachment_ids), m.author_id);
-        while (st.step()) m.attachments.push_back(read_attachment(st));
-        std::sort(m.attachments.begin(), m.attachments.end(),
+    auto st = c.prepare(create_sql());
+    st.bind(m.id, m.channel_id, m.author_id, m.content, m.created_at, m.edited_at, m.reply_to,
+            m.pinned, m.nonce, m.mention_everyone, m.thread_id, m.created_at - nonce_window_ms,
+            id_list(mentions), id_list(attachment_ids), id_list(mention_counts_for));
+    auto read = [out](statement& rows) {
+        while (rows.step()) {
+            if (!rows.is_null(0)) out->existing = rows.id(0);
+            if (!rows.is_null(1)) out->stored.attachments.push_back(read_attachment(rows, 1));
+        }
+        std::sort(out->stored.attachments.begin(), out->stored.attachments.end(),
                   [](const attachment& a, const attachment& b) { return a.id < b.id; });
+    };
+    if (c.pipelining()) {
+        st.send(std::move(read));
+    } else {
+        read(st);
     }
-
-    c.prepare("UPDATE channels SET last_message_id = greatest(last_message_id, $2) WHERE id = $1")
-        .bind(m.channel_id, m.id)
-        .run();
-    for (const auto user_id : mention_counts_for) {
-        c.prepare(
-             "INSERT INTO read_states (user_id, channel_id, last_read_id, mention_count)"
-             " VALUES ($1, $2, 0, 1) ON CONFLICT (user_id, channel_id)"
-             " DO UPDATE SET mention_count = read_states.mention_count + 1")
-            .bind(user_id, m.channel_id)
-            .run();
-    }
-    m.reactions.clear();
-    return m;
+    return out;
 }
 
 std::vector<message> select_messages(connection& c, const std::string& sql, id_t channel_id,
@@ -129,18 +147,24 @@ std::optional<message> select_one(connection& c, id_t channel_id, id_t id, id_t 
 
 task<message> message_repo::create(message m, std::vector<id_t> attachment_ids,
                                    std::vector<id_t> mention_counts_for, bool* created) {
-    auto [stored, inserted] =
-        co_await exec_.write_grouped([&](connection& c) -> std::pair<message, bool> {
-            // Inside the group transaction, after every create queued before
-            // this one: concurrent retries with one nonce insert it once.
-            if (auto existing = find_by_nonce(c, m)) {
-                load_details(c, std::span(&*existing, 1), m.author_id);
-                return {std::move(*existing), false};
-            }
-            return {insert_message(c, std::move(m), attachment_ids, mention_counts_for), true};
-        });
-    if (created != nullptr) *created = inserted;
-    co_return std::move(stored);
+    auto out = co_await exec_.write_grouped(
+        [&](connection& c) { return send_create(c, m, attachment_ids, mention_counts_for); });
+    if (created != nullptr) *created = !out->existing;
+    if (!out->existing) co_return std::move(out->stored);
+    // A retry: the first message, committed by now, read as its author sees it.
+    const id_t existing = *out->existing;
+    auto first = co_await exec_.read([&](connection& c) -> std::optional<message> {
+        static const std::string sql =
+            sql_text("SELECT ", message_columns, " FROM messages WHERE id = $1");
+        auto st = c.prepare(sql);
+        if (!st.bind(existing).step()) return std::nullopt;
+        auto found = read_message(st);
+        load_details(c, std::span(&found, 1), m.author_id);
+        return found;
+    });
+    // Deleted since: the retry finds nothing to return.
+    if (!first) throw error_exception(error::not_found("message"));
+    co_return std::move(*first);
 }
 
 task<std::optional<message>> message_repo::get(id_t channel_id, id_t id, id_t viewer) {

@@ -180,13 +180,73 @@ void worker::run_in_transaction(connection& c, job& j) {
     }
 }
 
+// The fast way: every job's statements go out in one pipeline, inside one
+// transaction and without savepoints, a sync point every pipeline_chunk jobs
+// so that answers never pile up unread on either side. Nothing is committed
+// until every answer came back without error; COMMIT is then sent on its own.
+// On any failure the transaction is rolled back and false is returned, and
+// the group is run again the careful way, so that a create that fails alone
+// still fails alone.
+bool worker::run_pipelined(connection& c, std::span<entry> group) {
+    bool ok = true;
+    try {
+        c.enter_pipeline();
+        c.send("BEGIN");
+        std::size_t since_sync = 0;
+        for (auto& e : group) {
+            e.work->execute(c);
+            if (e.work->failed()) {
+                ok = false;
+                break;
+            }
+            if (++since_sync == pipeline_chunk) {
+                since_sync = 0;
+                if (c.sync_pipeline()) {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+        // Also drains what a failure above left unanswered.
+        if (c.sync_pipeline()) ok = false;
+    } catch (...) {
+        ok = false;
+    }
+    c.exit_pipeline();
+    if (!ok) {
+        if (c.healthy() && c.in_transaction()) {
+            try {
+                c.exec("ROLLBACK");
+            } catch (const pg_error&) {
+                // The careful run's BEGIN will notice a session that is gone.
+            }
+        }
+        return false;
+    }
+    try {
+        if (before_commit_) before_commit_(c);
+        c.exec("COMMIT");
+    } catch (...) {
+        // COMMIT's answer lost: whether it committed is unknown, so nothing
+        // is run again and every job fails, as with the careful way.
+        const auto e = std::current_exception();
+        for (auto& g : group) g.work->fail(e);
+    }
+    return true;
+}
+
+void worker::run_group(connection& c, std::span<entry> group) {
+    if (run_pipelined(c, group)) return;
+    run_with_savepoints(c, group);
+}
+
 // A job whose function throws is rolled back to its savepoint and fails
 // alone; so is a job that caught an error and returned, leaving the
 // transaction aborted. When the transaction itself fails (BEGIN, a savepoint,
 // COMMIT, a lost connection), nothing of the group is durable and every job
 // fails. Completions are sent only after COMMIT returned: with fsync on and
 // synchronous_commit at its default, the group is durable by then.
-void worker::run_group(connection& c, std::span<entry> group) {
+void worker::run_with_savepoints(connection& c, std::span<entry> group) {
     std::size_t ran = 0;  // jobs whose function was called
     try {
         std::optional<transaction> tx;

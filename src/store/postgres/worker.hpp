@@ -50,9 +50,12 @@ public:
     enum class mode {
         plain,        // run as is (reads)
         transaction,  // alone inside BEGIN … COMMIT
-        // With every other grouped job waiting in the queue, each inside its
-        // own SAVEPOINT of one shared transaction: one COMMIT (one fsync)
-        // makes the whole group durable. For small, hot, independent writes.
+        // With every other grouped job waiting in the queue, in one shared
+        // transaction: one COMMIT (one fsync) makes the whole group durable.
+        // First pipelined without savepoints; if any job fails, rolled back
+        // and run again with each job in its own SAVEPOINT, so a job's
+        // function may run twice and must not consume what it captured.
+        // For small, hot, independent writes.
         grouped,
     };
 
@@ -71,7 +74,11 @@ private:
 
     // Jobs of one group transaction: enough to amortize the fsync, few
     // enough that the first of them does not wait long for the last.
-    static constexpr std::size_t max_group = 256;
+    static constexpr std::size_t max_group = 512;
+    // Jobs sent between two sync points of a pipelined group: their answers
+    // (a few hundred bytes each) stay well within the socket buffers, so the
+    // server never blocks writing answers that the writer does not read yet.
+    static constexpr std::size_t pipeline_chunk = 64;
 
     void run(connection& c);
     // Reconnects a lost connection, at most once per backoff interval
@@ -82,7 +89,12 @@ private:
     // Moves the grouped jobs waiting in the queue into group, up to max_group.
     void take_grouped(std::vector<entry>& group);  // mutex_ held
     void run_in_transaction(connection& c, job& j);
+    // Runs a group: pipelined first, with savepoints if that failed.
     void run_group(connection& c, std::span<entry> group);
+    // False when the group must be run again with savepoints (nothing of it
+    // was committed).
+    bool run_pipelined(connection& c, std::span<entry> group);
+    void run_with_savepoints(connection& c, std::span<entry> group);
 
     std::mutex mutex_;
     std::condition_variable ready_;
