@@ -1,5 +1,6 @@
 #include "distribution.hpp"
 
+#include "driftway/bus/redis_cache.hpp"
 #include "driftway/bus/redis_connection.hpp"
 #include "driftway/bus/redis_event_bus.hpp"
 #include "driftway/bus/redis_presence.hpp"
@@ -93,6 +94,39 @@ private:
 
 constexpr auto presence_ttl = std::chrono::seconds(60);
 
+// The directory's shared cache over bus::redis_cache. Entries live
+// cache_ttl at most, which bounds how long a lost invalidation can leave a
+// stale entry; writes and invalidations run on the Redis thread in the
+// background so no request waits for them.
+constexpr auto cache_ttl = std::chrono::minutes(5);
+
+class redis_shared_cache final : public text::shared_cache {
+public:
+    redis_shared_cache(bus::redis_cache& cache, asio::any_io_executor executor)
+        : cache_(cache), executor_(std::move(executor)) {}
+
+    asio::awaitable<std::optional<std::string>> get(std::string key) override {
+        co_return co_await cache_.get(std::move(key));
+    }
+    void set(std::string key, std::string value) override {
+        asio::co_spawn(executor_, cache_.set(std::move(key), std::move(value), cache_ttl),
+                       [](std::exception_ptr, bool) {});
+    }
+    void invalidate(std::string key) override {
+        asio::co_spawn(executor_, cache_.invalidate(key), [key](std::exception_ptr e, bool ok) {
+            // The entry may outlive the change by up to cache_ttl.
+            if (e || !ok) log::warn("cache invalidation failed", {{"key", key}});
+        });
+    }
+    void on_invalidate(std::function<void(std::string_view)> handler) override {
+        cache_.on_invalidate(std::move(handler));
+    }
+
+private:
+    bus::redis_cache& cache_;
+    asio::any_io_executor executor_;
+};
+
 }  // namespace
 
 struct distribution::impl {
@@ -115,6 +149,8 @@ struct distribution::impl {
     std::unique_ptr<bus::redis_presence> presence;
     std::unique_ptr<redis_cluster_presence> cluster_presence;
     std::unique_ptr<voice_registry> registry;
+    std::unique_ptr<bus::redis_cache> cache;
+    std::unique_ptr<redis_shared_cache> shared_cache;
     std::thread thread;
 
     std::optional<voice_node> registered;
@@ -182,6 +218,8 @@ distribution::distribution(const config& c) : impl_(std::make_unique<impl>()) {
     i.presence = std::make_unique<bus::redis_presence>(*i.commands, node, presence_ttl);
     i.cluster_presence = std::make_unique<redis_cluster_presence>(*i.presence, *i.commands);
     i.registry = std::make_unique<voice_registry>(*i.commands);
+    i.cache = std::make_unique<bus::redis_cache>(*i.commands, *i.subscriber);
+    i.shared_cache = std::make_unique<redis_shared_cache>(*i.cache, i.io->get_executor());
 
     i.commands->start();
     i.subscriber->start();
@@ -195,6 +233,8 @@ distribution::~distribution() {
     shutdown();
     auto& i = *impl_;
     // Users of the connections, then the connections, then the io_context.
+    i.shared_cache.reset();
+    i.cache.reset();
     i.registry.reset();
     i.cluster_presence.reset();
     i.presence.reset();
@@ -234,6 +274,10 @@ bus::voice_commands& distribution::voice_commands() noexcept {
 
 text::cluster_presence* distribution::presence() noexcept {
     return impl_->cluster_presence.get();
+}
+
+text::shared_cache* distribution::shared_cache() noexcept {
+    return impl_->shared_cache.get();
 }
 
 voice_registry* distribution::voice_nodes() noexcept {

@@ -19,6 +19,7 @@
 #include "driftway/bus/voice_states.hpp"
 #include "driftway/core/config.hpp"
 #include "driftway/text/gateway/gateway.hpp"
+#include "driftway/text/shared_cache.hpp"
 
 #include <functional>
 #include <memory>
@@ -44,6 +45,8 @@ public:
     // Null on a single node.
     text::cluster_presence* presence() noexcept;
     voice_registry* voice_nodes() noexcept;
+    // Redis entries behind text::directory (cache:user:*, cache:channel:*).
+    text::shared_cache* shared_cache() noexcept;
     // {"redis"} when clustered, else none.
     std::vector<health_check> checks();
 

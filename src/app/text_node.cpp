@@ -106,6 +106,7 @@ void run_text_node(const config& c, const std::string& version, node_role role) 
     // changed before the sessions here recompute access.
     dist.on_remote_event(
         [&directory](const bus::event& e) { text::forget_for_event(directory, e); });
+    directory.set_shared_cache(dist.shared_cache());  // null on a single node
     text::event_publisher publisher(events_bus);
     // Voice participants and moderation commands, shared with the voice service.
     auto& voice_states = dist.voice_states();

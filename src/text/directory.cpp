@@ -1,6 +1,7 @@
 #include "driftway/text/directory.hpp"
 
 #include "driftway/core/clock.hpp"
+#include "driftway/text/cache_json.hpp"
 
 #include <climits>
 #include <mutex>
@@ -15,6 +16,18 @@ constexpr std::size_t max_spaces = 10'000;
 constexpr std::size_t max_members = 200'000;
 constexpr std::size_t max_dms = 100'000;
 constexpr std::size_t max_users = 200'000;
+
+// Id from a shared cache key with the given prefix; 0 when another kind.
+id_t id_of_key(std::string_view key, std::string_view prefix) {
+    if (!key.starts_with(prefix)) return 0;
+    key.remove_prefix(prefix.size());
+    id_t id = 0;
+    for (const char ch : key) {
+        if (ch < '0' || ch > '9' || id > (UINT64_MAX - 9) / 10) return 0;
+        id = id * 10 + static_cast<id_t>(ch - '0');
+    }
+    return id;
+}
 
 }  // namespace
 
@@ -46,10 +59,22 @@ struct directory::state {
     std::unordered_map<id_t, id_t> channel_space;  // channel -> space (never changes)
     std::unordered_map<id_t, std::shared_ptr<const store::channel>> dms;
     std::unordered_map<id_t, std::shared_ptr<const store::user>> users;
+    // Bumped by every forget of a user or channel: a load that saw it
+    // change while it read does not fill the caches with what may be stale.
+    std::uint64_t forgets = 0;
 };
 
 directory::directory(store::backend& db) : db_(db), state_(std::make_unique<state>()) {}
 directory::~directory() = default;
+
+void directory::set_shared_cache(shared_cache* cache) {
+    shared_ = cache;
+    if (!shared_) return;
+    shared_->on_invalidate([this](std::string_view key) {
+        if (const id_t u = id_of_key(key, "cache:user:")) forget_user_here(u);
+        if (const id_t c = id_of_key(key, "cache:channel:")) forget_channel_here(c);
+    });
+}
 
 task<std::shared_ptr<const space_snapshot>> directory::space(id_t space_id) {
     {
@@ -98,7 +123,7 @@ task<std::shared_ptr<const store::channel>> directory::channel(id_t channel_id) 
             space_id = it->second;
     }
     if (space_id == 0) {
-        auto row = co_await db_.channels().get(channel_id);
+        auto row = co_await load_channel(channel_id);
         if (!row) co_return nullptr;
         if (row->space_id == 0) {
             auto dm = std::make_shared<const store::channel>(std::move(*row));
@@ -119,16 +144,47 @@ task<std::shared_ptr<const store::channel>> directory::channel(id_t channel_id) 
     co_return std::shared_ptr<const store::channel>(snap, c);
 }
 
+task<std::optional<store::channel>> directory::load_channel(id_t channel_id) {
+    if (!shared_) co_return co_await db_.channels().get(channel_id);
+    const auto key = shared_cache::channel_key(channel_id);
+    if (auto hit = co_await shared_->get(key))
+        if (auto c = channel_from_cache_json(*hit); c && c->id == channel_id) co_return c;
+    std::uint64_t before = 0;
+    {
+        std::lock_guard lock(state_->mutex);
+        before = state_->forgets;
+    }
+    auto row = co_await db_.channels().get(channel_id);
+    if (row) {
+        std::lock_guard lock(state_->mutex);
+        if (state_->forgets == before) shared_->set(key, to_cache_json(*row));
+    }
+    co_return row;
+}
+
 task<std::shared_ptr<const store::user>> directory::user(id_t user_id) {
+    std::uint64_t before = 0;
     {
         std::lock_guard lock(state_->mutex);
         if (auto it = state_->users.find(user_id); it != state_->users.end()) co_return it->second;
+        before = state_->forgets;
     }
-    auto row = co_await db_.users().by_id(user_id);
+    std::optional<store::user> row;
+    bool from_shared = false;
+    const auto key = shared_ ? shared_cache::user_key(user_id) : std::string();
+    if (shared_)
+        if (auto hit = co_await shared_->get(key))
+            if (auto u = user_from_cache_json(*hit); u && u->id == user_id) {
+                row = std::move(u);
+                from_shared = true;
+            }
+    if (!row) row = co_await db_.users().by_id(user_id);
     if (!row) co_return nullptr;
     row->password_hash.clear();  // never kept in memory longer than needed
     auto u = std::make_shared<const store::user>(std::move(*row));
     std::lock_guard lock(state_->mutex);
+    if (shared_ && state_->forgets != before) co_return u;  // changed meanwhile: keep nothing
+    if (shared_ && !from_shared) shared_->set(key, to_cache_json(*u));
     if (state_->users.size() >= max_users) state_->users.clear();
     state_->users[user_id] = u;
     co_return u;
@@ -225,14 +281,26 @@ void directory::forget_member(id_t space_id, id_t user_id) {
 }
 
 void directory::forget_channel(id_t channel_id) {
+    forget_channel_here(channel_id);
+    if (shared_) shared_->invalidate(shared_cache::channel_key(channel_id));
+}
+
+void directory::forget_user(id_t user_id) {
+    forget_user_here(user_id);
+    if (shared_) shared_->invalidate(shared_cache::user_key(user_id));
+}
+
+void directory::forget_channel_here(id_t channel_id) {
     std::lock_guard lock(state_->mutex);
+    ++state_->forgets;
     state_->dms.erase(channel_id);
     if (auto it = state_->channel_space.find(channel_id); it != state_->channel_space.end())
         state_->spaces.erase(it->second);
 }
 
-void directory::forget_user(id_t user_id) {
+void directory::forget_user_here(id_t user_id) {
     std::lock_guard lock(state_->mutex);
+    ++state_->forgets;
     state_->users.erase(user_id);
 }
 

@@ -1,7 +1,8 @@
 // The cluster wiring (docs/operations.md "Cluster"): two `driftway text`
 // nodes and one `driftway voice` node on one PostgreSQL and one Redis, all
 // on loopback. Events, typing and presence cross nodes; an access change
-// made on one node is enforced on the other (directory invalidation);
+// made on one node is enforced on the other (directory invalidation), and a
+// profile change drops the shared cache:user entry;
 // voice joins on either text node name the same voice node; a Redis outage
 // degrades cross-node delivery, which resumes by itself; a PostgreSQL
 // outage makes writes 503 database_unavailable and /health degraded.
@@ -184,6 +185,49 @@ test('an overwrite or role change made on node B is enforced on node A', { skip 
     await call(nodeB, owner, 'DELETE', `/spaces/${space.id}/members/${alice.id}`, undefined, 204);
     await waitFor(async () => (await messages(nodeA, alice, general.id)).status === 404,
         { timeout: 3000, what: 'node A to forget the kicked member' });
+});
+
+// The Redis entry behind node A's directory (docs/operations.md "Cluster").
+function redisGet(key) {
+    const r = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redis.port), '--raw', 'GET', key],
+        { encoding: 'utf8', timeout: 5000 });
+    assert.equal(r.status, 0, `redis-cli failed: ${r.stderr}`);
+    return r.stdout.trim();
+}
+
+test('a profile change made on node B is seen on node A; cache:user is refilled', { skip }, async () => {
+    const { owner, space, members: [alice] } = await community(1, 'Profiles');
+    const key = `cache:user:${alice.id}`;
+    const memberOnA = async () => {
+        const res = await api(nodeA, 'GET', `/spaces/${space.id}/members/${alice.id}`,
+            { token: owner.access_token });
+        expectStatus(res, 200);
+        return res.json.user.display_name;
+    };
+    // A read on A caches the profile locally and in Redis (in the background).
+    const before = await memberOnA();
+    await waitFor(() => redisGet(key).includes(`"display_name"`),
+        { timeout: 3000, what: `${key} in Redis` });
+    assert.ok(!redisGet(key).includes(alice.email), 'the cache entry holds no email');
+
+    await call(nodeB, alice, 'PATCH', '/users/@me', { display_name: 'Renamed on B' }, 200);
+    // Node A answers with the new name (no 5 minute staleness) ...
+    await waitFor(async () => (await memberOnA()) === 'Renamed on B',
+        { timeout: 3000, what: `node A to show the new name (was ${before})` });
+    // ... and the entry A refilled holds it: the old one was deleted.
+    await waitFor(() => redisGet(key).includes('Renamed on B'),
+        { timeout: 3000, what: `${key} refilled with the new name` });
+});
+
+test('cache:user is deleted by a profile change', { skip }, async () => {
+    const { owner, space, members: [bob] } = await community(1, 'Deleted entry');
+    const key = `cache:user:${bob.id}`;
+    expectStatus(await api(nodeA, 'GET', `/spaces/${space.id}/members/${bob.id}`,
+        { token: owner.access_token }), 200);
+    await waitFor(() => redisGet(key) !== '', { timeout: 3000, what: `${key} in Redis` });
+    // No one reads bob's profile now: after the change the entry stays gone.
+    await call(nodeB, bob, 'PATCH', '/users/@me', { display_name: 'Gone' }, 200);
+    await waitFor(() => redisGet(key) === '', { timeout: 3000, what: `${key} deleted` });
 });
 
 test('voice join on either text node names the same voice node', { skip }, async () => {

@@ -9,6 +9,7 @@
 // Thread-safe: called from every shard. Snapshots are immutable and shared.
 #include "driftway/auth/permissions.hpp"
 #include "driftway/store/backend.hpp"
+#include "driftway/text/shared_cache.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -50,6 +51,13 @@ public:
     explicit directory(store::backend& db);
     ~directory();
 
+    // In a cluster: user profiles and channels are read through `cache`
+    // (local copy, then cache, then database) and forget_user/forget_channel
+    // invalidate it; its invalidations drop this node's local copies. Set
+    // once before use; null (the default) means none. `cache` must outlive
+    // every use of this directory.
+    void set_shared_cache(shared_cache* cache);
+
     task<std::shared_ptr<const space_snapshot>> space(id_t space_id);
     task<std::optional<store::member>> member(id_t space_id, id_t user_id);
     task<std::shared_ptr<const store::channel>> channel(id_t channel_id);
@@ -74,7 +82,12 @@ public:
 
 private:
     struct state;
+    task<std::optional<store::channel>> load_channel(id_t channel_id);
+    void forget_user_here(id_t user_id);
+    void forget_channel_here(id_t channel_id);
+
     store::backend& db_;
+    shared_cache* shared_ = nullptr;
     std::unique_ptr<state> state_;
 };
 
