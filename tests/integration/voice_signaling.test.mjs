@@ -150,3 +150,18 @@ test('bad tokens, frames before join, unknown ops and a second join are refused 
     assert.equal((await older.closedWith()).code, 4006);
     await newer.close();
 });
+
+test('a server with people in voice shuts down cleanly on SIGTERM', async () => {
+    const own = await startServer();
+    const { owner, members: [ann], space } = await spaceWithMembers(own, 1, 'Shutdown space');
+    const lounge = await voiceChannel(own, owner, space.id);
+    const a = await VoiceClient.joined(own, owner, lounge.id);
+    a.answer(await a.offer(1));
+    const b = await VoiceClient.joined(own, ann, lounge.id);
+    b.answer(await b.offer(1));
+    await a.offer(2);
+    const code = await own.stop();
+    assert.equal(code, 0, `exit code ${code}, signal ${own.exitInfo?.signal}`);
+    const closes = await Promise.all([a.closedWith(), b.closedWith()]);
+    for (const c of closes) assert.ok([1001, 1006].includes(c.code), `closed with ${c.code}`);
+});
