@@ -57,16 +57,16 @@ void forget_for_event(directory& dir, const bus::event& e) noexcept {
 
     const auto d = data_of(e);
     if (user_kind) {
-        if (d) dir.forget_user(id_in(d->if_contains("id")));
+        if (d) dir.forget_user_here(id_in(d->if_contains("id")));
         return;
     }
     // Roles, overwrites, channel lists and the space row live in the space's
     // snapshot: every kind above may have changed it.
     if (e.space_id) dir.forget_space(e.space_id);
     if (channel_kind) {
-        if (e.channel_filter) dir.forget_channel(e.channel_filter);
+        if (e.channel_filter) dir.forget_channel_here(e.channel_filter);
         if (d)
-            if (const id_t c = id_in(d->if_contains("id"))) dir.forget_channel(c);
+            if (const id_t c = id_in(d->if_contains("id"))) dir.forget_channel_here(c);
     }
     if (member_kind && e.space_id && d) {
         // MEMBER_*: d.user is the member's user object (or id), or d.user_id.

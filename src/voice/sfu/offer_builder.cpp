@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
+#include <string>
 
 namespace driftway::voice::detail {
 
@@ -53,6 +55,37 @@ rtc::sdp::media_section audio_section(const offer_params& p, std::string mid,
                                " typ host");
     m.end_of_candidates = true;
     return m;
+}
+
+// The transport one section of a client's description gives (section-level
+// attributes, else session-level), checked and folded into info: with
+// BUNDLE every section must describe the same one. `what` names the
+// description in errors ("answer", "offer"); `setup_rule` is the error when
+// its a=setup is not one of `setups`. Returns the error, empty when fine.
+template <class Info>
+std::string take_transport(const rtc::sdp::session_description& d, const rtc::sdp::media_section& m,
+                           std::string_view what, std::initializer_list<std::string_view> setups,
+                           std::string_view setup_rule, Info& info) {
+    const std::string w(what);
+    auto ufrag = rtc::sdp::ice_ufrag_of(d, m);
+    auto pwd = rtc::sdp::ice_pwd_of(d, m);
+    auto fp = rtc::sdp::fingerprint_of(d, m);
+    auto setup = rtc::sdp::setup_of(d, m);
+    if (!ufrag || !pwd || ufrag->empty() || pwd->empty()) return w + " lacks ICE credentials";
+    if (!fp || !iequals(fp->algorithm, "sha-256") || fp->value.empty())
+        return w + " lacks a sha-256 fingerprint";
+    if (!setup || std::find(setups.begin(), setups.end(), *setup) == setups.end())
+        return w + "'s a=setup must be " + std::string(setup_rule);
+    if (info.ufrag.empty()) {
+        info.ufrag = *ufrag;
+        info.pwd = *pwd;
+        info.fingerprint = fp->value;
+        info.setup = *setup;
+    } else if (*ufrag != info.ufrag || *pwd != info.pwd || !iequals(fp->value, info.fingerprint) ||
+               *setup != info.setup) {
+        return w + "'s media sections disagree on the transport";
+    }
+    return {};
 }
 
 }  // namespace
@@ -120,33 +153,9 @@ answer_check check_answer(std::string_view sdp, std::size_t expected_sections) {
         const auto& m = d.media[i];
         info.accepted.push_back(m.port != 0);
         if (m.port == 0) continue;
-        auto ufrag = rtc::sdp::ice_ufrag_of(d, m);
-        auto pwd = rtc::sdp::ice_pwd_of(d, m);
-        auto fp = rtc::sdp::fingerprint_of(d, m);
-        auto setup = rtc::sdp::setup_of(d, m);
-        if (!ufrag || !pwd || ufrag->empty() || pwd->empty()) {
-            out.error = "answer lacks ICE credentials";
-            return out;
-        }
-        if (!fp || !iequals(fp->algorithm, "sha-256") || fp->value.empty()) {
-            out.error = "answer lacks a sha-256 fingerprint";
-            return out;
-        }
-        if (!setup || (*setup != "active" && *setup != "passive")) {
-            out.error = "answer's a=setup must be active or passive";
-            return out;
-        }
-        // One BUNDLE transport: every section must describe the same one.
-        if (info.ufrag.empty()) {
-            info.ufrag = *ufrag;
-            info.pwd = *pwd;
-            info.fingerprint = fp->value;
-            info.setup = *setup;
-        } else if (*ufrag != info.ufrag || *pwd != info.pwd ||
-                   !iequals(fp->value, info.fingerprint) || *setup != info.setup) {
-            out.error = "answer's media sections disagree on the transport";
-            return out;
-        }
+        out.error =
+            take_transport(d, m, "answer", {"active", "passive"}, "active or passive", info);
+        if (!out.error.empty()) return out;
     }
     if (info.ufrag.empty() || !info.accepted.front()) {
         out.error = "answer rejects the bundled transport";
@@ -197,32 +206,9 @@ offer_check check_offer(std::string_view sdp, const std::vector<std::string>& mi
             out.error = "offer's media section " + mids[i] + " has no Opus";
             return out;
         }
-        auto ufrag = rtc::sdp::ice_ufrag_of(d, m);
-        auto pwd = rtc::sdp::ice_pwd_of(d, m);
-        auto fp = rtc::sdp::fingerprint_of(d, m);
-        auto setup = rtc::sdp::setup_of(d, m);
-        if (!ufrag || !pwd || ufrag->empty() || pwd->empty()) {
-            out.error = "offer lacks ICE credentials";
-            return out;
-        }
-        if (!fp || !iequals(fp->algorithm, "sha-256") || fp->value.empty()) {
-            out.error = "offer lacks a sha-256 fingerprint";
-            return out;
-        }
-        if (!setup || (*setup != "actpass" && *setup != "active" && *setup != "passive")) {
-            out.error = "offer's a=setup must be actpass, active or passive";
-            return out;
-        }
-        if (info.ufrag.empty()) {
-            info.ufrag = *ufrag;
-            info.pwd = *pwd;
-            info.fingerprint = fp->value;
-            info.setup = *setup;
-        } else if (*ufrag != info.ufrag || *pwd != info.pwd ||
-                   !iequals(fp->value, info.fingerprint) || *setup != info.setup) {
-            out.error = "offer's media sections disagree on the transport";
-            return out;
-        }
+        out.error = take_transport(d, m, "offer", {"actpass", "active", "passive"},
+                                   "actpass, active or passive", info);
+        if (!out.error.empty()) return out;
     }
     const auto& first = d.media.front();
     if (first.port == 0 || info.ufrag.empty()) {

@@ -79,12 +79,14 @@ public:
     void forget_member(id_t space_id, id_t user_id);
     void forget_channel(id_t channel_id);
     void forget_user(id_t user_id);
+    // Only this node's copy: for changes another node made, which that node
+    // already invalidated in the shared cache.
+    void forget_channel_here(id_t channel_id);
+    void forget_user_here(id_t user_id);
 
 private:
     struct state;
     task<std::optional<store::channel>> load_channel(id_t channel_id);
-    void forget_user_here(id_t user_id);
-    void forget_channel_here(id_t channel_id);
 
     store::backend& db_;
     shared_cache* shared_ = nullptr;
